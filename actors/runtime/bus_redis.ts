@@ -1,0 +1,191 @@
+/**
+ * Redis bus: fan-out across processes over Redis pub/sub. The only module
+ * that imports the `redis` client.
+ *
+ * @module
+ */
+
+import { createClient } from "redis";
+import { UnavailableError } from "../../shared/errors.ts";
+import type { Bus, BusHandler, BusMessage } from "./bus.ts";
+import { MemoryBus } from "./bus_memory.ts";
+
+/** The slice of a node-redis client this bus uses; keeps its heavy generics out. */
+interface RedisConnection {
+  publish(channel: string, message: string): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  unsubscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Channel names start with this unless `connect` is given another prefix. */
+export const DEFAULT_BUS_PREFIX = "cove:bus:";
+
+/** Version of the JSON envelope on the wire; bump it when the shape changes. */
+const WIRE_VERSION = 1;
+
+/** One Redis subscription shared by every local handler of a topic. */
+interface Channel {
+  refs: number;
+  ready: Promise<void>;
+  listener: (raw: string) => void;
+}
+
+/**
+ * A {@link Bus} over Redis pub/sub. One connection publishes, a duplicate
+ * subscribes (a subscribed connection cannot run PUBLISH). Each topic is one
+ * Redis channel `prefix + topic`, subscribed once however many local handlers
+ * it has; a local {@link MemoryBus} fans each message out to them.
+ *
+ * Wire format: one Redis message per `publish` call, the JSON envelope
+ * `{"v":1,"messages":[BusMessage, ...]}`. One message per batch makes a batch
+ * all-or-nothing for a subscriber and costs one round trip; order across
+ * batches holds because both publishes and deliveries travel one connection
+ * each, in command order. Redis pub/sub is at-most-once: messages sent while a
+ * subscriber is disconnected are lost, and the subscriber catches up from the
+ * journal by stream position. `data` survives only as far as JSON does.
+ */
+export class RedisBus implements Bus {
+  readonly #publisher: RedisConnection;
+  readonly #subscriber: RedisConnection;
+  readonly #prefix: string;
+  readonly #local = new MemoryBus();
+  readonly #channels = new Map<string, Channel>();
+  #closed = false;
+
+  private constructor(publisher: RedisConnection, subscriber: RedisConnection, prefix: string) {
+    this.#publisher = publisher;
+    this.#subscriber = subscriber;
+    this.#prefix = prefix;
+  }
+
+  /**
+   * Opens the publisher and subscriber connections to `url`. Rejects with
+   * {@link UnavailableError} if Redis cannot be reached now; once connected,
+   * dropped connections are retried with backoff (and resubscribed).
+   * `prefix` (default {@link DEFAULT_BUS_PREFIX}) keeps apps and parallel tests apart.
+   */
+  static async connect(url: string, opts: { prefix?: string } = {}): Promise<RedisBus> {
+    const state = { connected: false };
+    const publisher = createClient({
+      url,
+      socket: {
+        // Fail fast at start-up so a wrong URL is reported, not retried forever.
+        reconnectStrategy: (retries: number, cause: Error) =>
+          state.connected ? Math.min(50 * 2 ** retries, 2_000) : cause,
+      },
+    });
+    const subscriber = publisher.duplicate();
+    // Without an "error" listener the client's EventEmitter would throw and crash the process.
+    // Before the first connect the rejection below reports the cause, so only log afterwards.
+    const log = (which: string) => (error: unknown) => {
+      if (state.connected) console.error(`redis bus ${which}:`, error);
+    };
+    publisher.on("error", log("publisher"));
+    subscriber.on("error", log("subscriber"));
+    try {
+      await Promise.all([publisher.connect(), subscriber.connect()]);
+    } catch (error) {
+      publisher.destroy();
+      subscriber.destroy();
+      // The URL is left out: it may carry a password.
+      throw new UnavailableError(`redis bus cannot connect: ${describe(error)}`);
+    }
+    state.connected = true;
+    return new RedisBus(publisher, subscriber, opts.prefix ?? DEFAULT_BUS_PREFIX);
+  }
+
+  /** Publishes the batch as one Redis message on channel `prefix + topic`. */
+  async publish(topic: string, messages: BusMessage[]): Promise<void> {
+    if (this.#closed) throw new UnavailableError("bus is closed");
+    if (messages.length === 0) return;
+    const envelope = JSON.stringify({ v: WIRE_VERSION, messages });
+    await this.#publisher.publish(this.#prefix + topic, envelope);
+  }
+
+  /** Subscribes; resolves after Redis has confirmed the channel subscription. */
+  async subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>> {
+    if (this.#closed) throw new UnavailableError("bus is closed");
+    const unsubscribeLocal = await this.#local.subscribe(topic, handler);
+    let channel = this.#channels.get(topic);
+    if (!channel) {
+      const listener = (raw: string) => this.#receive(topic, raw);
+      const ready = this.#subscriber.subscribe(this.#prefix + topic, listener);
+      channel = { refs: 0, ready, listener };
+      this.#channels.set(topic, channel);
+    }
+    channel.refs++;
+    const held = channel;
+    let active = true;
+    const unsubscribe = async () => {
+      if (!active) return;
+      active = false;
+      await unsubscribeLocal();
+      await this.#release(topic, held);
+    };
+    try {
+      await held.ready;
+    } catch (error) {
+      await unsubscribe();
+      throw error;
+    }
+    return unsubscribe;
+  }
+
+  /** Quits both connections, waiting for commands in flight. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channels.clear();
+    await this.#local.close();
+    await Promise.all([this.#subscriber.close(), this.#publisher.close()]);
+  }
+
+  #release(topic: string, channel: Channel): Promise<void> {
+    channel.refs--;
+    if (channel.refs > 0 || this.#channels.get(topic) !== channel) return Promise.resolve();
+    this.#channels.delete(topic);
+    // A later subscribe to the same topic queues its SUBSCRIBE after this
+    // UNSUBSCRIBE on the same connection, so it cannot be undone by it.
+    return this.#subscriber.unsubscribe(this.#prefix + topic, channel.listener);
+  }
+
+  #receive(topic: string, raw: string): void {
+    if (this.#closed) return;
+    const messages = decodeEnvelope(raw);
+    if (!messages) {
+      console.error(`redis bus: dropped malformed message on ${this.#prefix + topic}:`, raw);
+      return;
+    }
+    // MemoryBus delivers synchronously and isolates failing handlers; the
+    // catch only guards against a close racing this delivery.
+    this.#local.publish(topic, messages).catch(() => {});
+  }
+}
+
+/** The messages of a wire envelope, or undefined if `raw` is not a valid one. */
+function decodeEnvelope(raw: string): BusMessage[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const { v, messages } = parsed as { v?: unknown; messages?: unknown };
+  if (v !== WIRE_VERSION || !Array.isArray(messages)) return undefined;
+  return messages.every(isBusMessage) ? messages : undefined;
+}
+
+// `data` is not checked: it is free-form, and JSON drops it when undefined.
+function isBusMessage(value: unknown): value is BusMessage {
+  if (typeof value !== "object" || value === null) return false;
+  const m = value as Record<string, unknown>;
+  return typeof m.tenant === "string" && typeof m.position === "number" &&
+    typeof m.actor === "string" && typeof m.seq === "number" && typeof m.type === "string" &&
+    typeof m.version === "number" && typeof m.at === "number";
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,260 @@
+/**
+ * Actor definitions. A definition names the actor type, its state, the events
+ * that fold into that state, the commands that decide which events to emit,
+ * and the queries that read it. Handlers are pure deciders: the runtime does
+ * the I/O (journal, outbox, reminders, publishing) after the turn, in one
+ * commit.
+ *
+ * ```ts
+ * const counter = defineActor("counter", { state: CounterState, initial: () => ({ count: 0 }) })
+ *   .event("counter.added", { schema: Added, apply: (s, e) => ({ count: s.count + e.by }) })
+ *   .command("add", {
+ *     input: z.object({ by: z.number().int() }),
+ *     handle: (s, cmd) => ({ events: [{ type: "counter.added", data: cmd }], reply: s.count + cmd.by }),
+ *   })
+ *   .query("value", (s) => s.count);
+ * ```
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { Effect, TurnContext } from "./effects.ts";
+
+/** An event as a handler emits it. */
+export interface EmittedEvent<K extends string = string, D = unknown> {
+  type: K;
+  data: D;
+}
+
+/** The union of a definition's events, keyed by type. */
+export type EventUnion<Ev> = {
+  [K in keyof Ev & string]: EmittedEvent<K, Ev[K]>;
+}[keyof Ev & string];
+
+/** What a handler decides: events to journal, effects to run after commit, a reply. */
+export interface Decision<E, R> {
+  events?: E[];
+  effects?: Effect[];
+  reply?: R;
+}
+
+/** Facts about an event beside its data, given to appliers. */
+export interface EventMeta {
+  seq: number;
+  at: number;
+}
+
+/** Runtime form of an event definition. */
+export interface EventSpec {
+  schema: z.ZodType;
+  version: number;
+  upcast: Record<number, (data: unknown) => unknown>;
+  apply: (state: unknown, data: unknown, meta: EventMeta) => unknown;
+}
+
+/** Runtime form of a command definition. */
+export interface CommandSpec {
+  input: z.ZodType;
+  handle: (
+    state: unknown,
+    input: unknown,
+    ctx: TurnContext,
+  ) => Decision<EmittedEvent, unknown> | Promise<Decision<EmittedEvent, unknown>>;
+}
+
+/** A reminder as delivered to `onReminder`. */
+export interface FiredReminder {
+  name: string;
+  dueAt: number;
+  payload: unknown;
+}
+
+/** The outcome of an outbox message, as delivered to `onOutboxResult`. */
+export interface OutboxResult {
+  id: number;
+  channel: string;
+  key: string;
+  ok: boolean;
+  /** The provider's answer when ok. */
+  response?: unknown;
+  /** Why it failed, when not ok. */
+  error?: string;
+  /** True when it failed for the last time and was dead-lettered. */
+  dead: boolean;
+  attempts: number;
+}
+
+type SystemHandler<S, Ev, In> = (
+  state: S,
+  input: In,
+  ctx: TurnContext,
+) => Decision<EventUnion<Ev>, unknown> | Promise<Decision<EventUnion<Ev>, unknown>>;
+
+/** Type-level record of one command: its input and reply. */
+export interface CommandTypes<I = unknown, R = unknown> {
+  input: I;
+  reply: R;
+}
+
+/** Options of {@link defineActor}. */
+export interface ActorOptions<S> {
+  /** zod schema of the in-memory state; snapshots that fail it are rebuilt from events. */
+  state: z.ZodType<S>;
+  /** The state of an actor that has no events yet. */
+  initial: () => S;
+  /** Bump when the state's shape changes: older snapshots are ignored and rebuilt from events. */
+  stateVersion?: number;
+}
+
+/**
+ * An actor type: its name and handlers. Built step by step so that each
+ * handler is typed from what was declared before it.
+ */
+export class ActorType<
+  S,
+  // deno-lint-ignore ban-types
+  Ev = {},
+  // deno-lint-ignore ban-types
+  Cmd extends Record<string, CommandTypes> = {},
+  // deno-lint-ignore ban-types
+  Q extends Record<string, unknown> = {},
+> {
+  /** Carries the type parameters; never read at run time. */
+  declare readonly _types: { state: S; events: Ev; commands: Cmd; queries: Q };
+
+  constructor(
+    readonly type: string,
+    readonly options: Required<ActorOptions<S>>,
+    readonly events: ReadonlyMap<string, EventSpec> = new Map(),
+    readonly commands: ReadonlyMap<string, CommandSpec> = new Map(),
+    readonly queries: ReadonlyMap<string, (state: unknown) => unknown> = new Map(),
+    readonly reminderHandler?: SystemHandler<S, Ev, FiredReminder>,
+    readonly outboxHandler?: SystemHandler<S, Ev, OutboxResult>,
+  ) {}
+
+  /** Declares an event type: its data schema, version, upcasters and how it folds into state. */
+  event<K extends string, Z extends z.ZodType>(
+    type: K,
+    def: {
+      schema: Z;
+      /** Schema version written with new events (default 1). */
+      version?: number;
+      /** `upcast[v]` turns data of version v into version v + 1. */
+      upcast?: Record<number, (data: never) => unknown>;
+      apply: (state: S, data: z.output<Z>, meta: EventMeta) => S;
+    },
+  ): ActorType<S, Ev & { [P in K]: z.output<Z> }, Cmd, Q> {
+    if (this.events.has(type)) throw new Error(`event ${type} declared twice on ${this.type}`);
+    const version = def.version ?? 1;
+    const upcast = (def.upcast ?? {}) as Record<number, (data: unknown) => unknown>;
+    for (let v = 1; v < version; v++) {
+      if (!upcast[v]) throw new Error(`event ${type} v${version} has no upcaster from v${v}`);
+    }
+    const spec: EventSpec = {
+      schema: def.schema,
+      version,
+      upcast,
+      apply: def.apply as EventSpec["apply"],
+    };
+    return new ActorType(
+      this.type,
+      this.options,
+      new Map([...this.events, [type, spec]]),
+      this.commands,
+      this.queries,
+      this.reminderHandler,
+      this.outboxHandler,
+    ) as never;
+  }
+
+  /** Declares a command: its validated input and the handler that decides. */
+  command<K extends string, Z extends z.ZodType, R = undefined>(
+    name: K,
+    def: {
+      input: Z;
+      handle: (
+        state: S,
+        input: z.output<Z>,
+        ctx: TurnContext,
+      ) => Decision<EventUnion<Ev>, R> | Promise<Decision<EventUnion<Ev>, R>>;
+    },
+  ): ActorType<S, Ev, Cmd & { [P in K]: CommandTypes<z.input<Z>, R> }, Q> {
+    if (this.commands.has(name)) throw new Error(`command ${name} declared twice on ${this.type}`);
+    return new ActorType(
+      this.type,
+      this.options,
+      this.events,
+      new Map([...this.commands, [name, def as unknown as CommandSpec]]),
+      this.queries,
+      this.reminderHandler,
+      this.outboxHandler,
+    ) as never;
+  }
+
+  /** Declares a read-only query; it may run beside a turn and sees committed state. */
+  query<K extends string, R>(
+    name: K,
+    read: (state: S) => R,
+  ): ActorType<S, Ev, Cmd, Q & { [P in K]: R }> {
+    return new ActorType(
+      this.type,
+      this.options,
+      this.events,
+      this.commands,
+      new Map([...this.queries, [name, read as (state: unknown) => unknown]]),
+      this.reminderHandler,
+      this.outboxHandler,
+    ) as never;
+  }
+
+  /** Handles this actor's durable reminders when they fall due. */
+  onReminder(handle: SystemHandler<S, Ev, FiredReminder>): ActorType<S, Ev, Cmd, Q> {
+    return new ActorType(
+      this.type,
+      this.options,
+      this.events,
+      this.commands,
+      this.queries,
+      handle,
+      this.outboxHandler,
+    );
+  }
+
+  /** Handles the outcome of this actor's outbox messages. */
+  onOutboxResult(handle: SystemHandler<S, Ev, OutboxResult>): ActorType<S, Ev, Cmd, Q> {
+    return new ActorType(
+      this.type,
+      this.options,
+      this.events,
+      this.commands,
+      this.queries,
+      this.reminderHandler,
+      handle,
+    );
+  }
+}
+
+/** Starts the definition of an actor type. */
+export function defineActor<S>(type: string, options: ActorOptions<S>): ActorType<S> {
+  if (!/^[a-z][a-z0-9_-]*$/.test(type)) {
+    throw new Error(`actor type ${JSON.stringify(type)} must be a lowercase word`);
+  }
+  return new ActorType(type, { stateVersion: 1, ...options });
+}
+
+/** Any actor type, for runtime code that does not care about its types. */
+// deno-lint-ignore no-explicit-any
+export type AnyActorType = ActorType<any, any, any, any>;
+
+/** Command names of an actor type. */
+export type CommandName<T extends AnyActorType> = keyof T["_types"]["commands"] & string;
+/** Input of a command. */
+export type CommandInput<T extends AnyActorType, K extends CommandName<T>> =
+  T["_types"]["commands"][K]["input"];
+/** Reply of a command. */
+export type CommandReply<T extends AnyActorType, K extends CommandName<T>> =
+  T["_types"]["commands"][K]["reply"];
+/** Query names of an actor type. */
+export type QueryName<T extends AnyActorType> = keyof T["_types"]["queries"] & string;
+/** Result of a query. */
+export type QueryResult<T extends AnyActorType, K extends QueryName<T>> = T["_types"]["queries"][K];

@@ -1,0 +1,73 @@
+/**
+ * Side-effect requests a handler returns and the context a turn sees. The
+ * runtime writes effects in the same commit as the turn's events, so a crash
+ * never keeps one without the other.
+ *
+ * @module
+ */
+import type { ActorAddress } from "../../shared/ids.ts";
+import type { AnyActorType, CommandInput, CommandName, CommandReply } from "./define.ts";
+import type { ActorRef, AskOptions } from "./ref.ts";
+
+/** Sets (or replaces) a durable reminder on this actor. */
+export interface RemindEffect {
+  kind: "remind";
+  name: string;
+  /** Due time, epoch ms. */
+  at: number;
+  /** Repeat interval in ms; missed repeats after downtime fire once. */
+  every?: number;
+  payload?: unknown;
+}
+
+/** Cancels a reminder of this actor; cancelling a missing one is a no-op. */
+export interface CancelReminderEffect {
+  kind: "cancelReminder";
+  name: string;
+}
+
+/** Queues an outbound message (SMS, email, AI call, render) in the outbox. */
+export interface SendEffect {
+  kind: "send";
+  channel: string;
+  /** Idempotency key, unique per tenant: the same key twice is one message. */
+  key: string;
+  payload: unknown;
+  /** Not before this time, epoch ms. */
+  at?: number;
+  maxAttempts?: number;
+}
+
+/** Anything a handler may ask the runtime to do after its turn commits. */
+export type Effect = RemindEffect | CancelReminderEffect | SendEffect;
+
+/** What a handler sees besides state and input. */
+export interface TurnContext {
+  readonly self: ActorAddress;
+  /** The clock's time at the start of the turn, epoch ms. */
+  readonly now: number;
+  /** Asks another actor within this call chain (A → B → A re-enters instead of deadlocking). */
+  ask<T extends AnyActorType, K extends CommandName<T>>(
+    ref: ActorRef<T>,
+    command: K,
+    input: CommandInput<T, K>,
+    opts?: AskOptions,
+  ): Promise<CommandReply<T, K>>;
+  /** A reminder effect due at `at` (epoch ms). */
+  remind(name: string, at: number, opts?: { every?: number; payload?: unknown }): RemindEffect;
+  /** A cancel-reminder effect. */
+  cancelReminder(name: string): CancelReminderEffect;
+  /** An outbox send effect. */
+  send(
+    channel: string,
+    payload: unknown,
+    opts: { key: string; at?: number; maxAttempts?: number },
+  ): SendEffect;
+}
+
+/** Effect constructors shared by every turn context. */
+export const effectBuilders: Pick<TurnContext, "remind" | "cancelReminder" | "send"> = {
+  remind: (name, at, opts = {}) => ({ kind: "remind", name, at, ...opts }),
+  cancelReminder: (name) => ({ kind: "cancelReminder", name }),
+  send: (channel, payload, opts) => ({ kind: "send", channel, payload, ...opts }),
+};

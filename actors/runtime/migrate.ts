@@ -1,0 +1,49 @@
+/**
+ * Versioned SQL migrations, applied at start in order, each once, recorded in
+ * `schema_migrations`. An advisory lock keeps two nodes starting together
+ * from applying the same file twice.
+ *
+ * @module
+ */
+import type { Sql } from "./database.ts";
+
+/** One migration file. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const FILES = ["0001_journal.sql"];
+
+/** Loads the migration files shipped beside this module. */
+export async function loadMigrations(): Promise<Migration[]> {
+  return await Promise.all(FILES.map(async (file) => {
+    const version = Number(file.slice(0, 4));
+    const sql = await Deno.readTextFile(new URL(`./migrations/${file}`, import.meta.url));
+    return { version, name: file.slice(5, -4), sql };
+  }));
+}
+
+/** Applies every migration not yet recorded; returns the versions applied now. */
+export async function migrate(sql: Sql, migrations?: Migration[]): Promise<number[]> {
+  const all = migrations ?? await loadMigrations();
+  const applied: number[] = [];
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(7363271)`;
+    await tx`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`;
+    const done = new Set(
+      (await tx<{ version: number }[]>`SELECT version FROM schema_migrations`).map((r) =>
+        r.version
+      ),
+    );
+    for (const m of all.toSorted((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      await tx.unsafe(m.sql);
+      await tx`INSERT INTO schema_migrations (version, name) VALUES (${m.version}, ${m.name})`;
+      applied.push(m.version);
+    }
+  });
+  return applied;
+}
