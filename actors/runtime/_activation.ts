@@ -109,7 +109,7 @@ export class Activation {
   /** Accepts a message: runs it now when it re-enters the running chain, else queues it. */
   deliver(env: Envelope): void {
     if (this.#running && env.chain !== undefined && env.chain === this.chain) {
-      void this.#turn(env);
+      void this.#turn(env, this.chain, false);
       return;
     }
     const q = this.#queue ??= [];
@@ -118,13 +118,13 @@ export class Activation {
       return;
     }
     q.push(env);
-    if (!this.#running && this.status === "ready") void this.#drain();
+    if (!this.#running && this.status === "ready") this.#drain();
   }
 
   /** Starts processing after recovery. */
   start(): void {
     this.status = "ready";
-    if (this.#queue?.length) void this.#drain();
+    if (this.#queue?.length) this.#drain();
   }
 
   /** Fails every queued message and marks the activation stopped. */
@@ -150,61 +150,75 @@ export class Activation {
     this.#closed = p;
   }
 
-  async #drain(): Promise<void> {
+  /** Runs queued turns; synchronous turns run in this loop, an async one resumes it when done. */
+  #drain(): void {
     this.#running = true;
-    try {
-      let env: Envelope | undefined;
-      while (this.status === "ready" && (env = this.#queue?.shift()) !== undefined) {
-        const pending = this.#turn(env);
-        if (pending !== undefined) await pending;
-      }
-    } finally {
-      this.#running = false;
-      this.lastActive = this.rt.clock.now();
-      if (this.#queue?.length === 0) this.#queue = undefined;
+    while (this.status === "ready") {
+      const env = this.#queue?.shift();
+      if (env === undefined) break;
+      this.chain = env.chain ?? this.rt.newChain();
+      this.#inLoop = true;
+      const pending = this.#turn(env, this.chain, true);
+      this.#inLoop = false;
+      if (pending !== undefined) return;
     }
+    this.#settle();
+  }
+
+  /** True while a top-level turn runs synchronously inside the drain loop. */
+  #inLoop = false;
+
+  #settle(): void {
+    this.#running = false;
+    this.lastActive = this.rt.clock.now();
+    if (this.#queue?.length === 0) this.#queue = undefined;
+  }
+
+  /**
+   * Sends a turn's outcome. An async top-level turn first hands the actor to
+   * its next message (or marks it idle), so a caller that sees the reply sees
+   * a settled actor.
+   */
+  #complete(env: Envelope, top: boolean, ok: boolean, value: unknown): void {
+    if (top && !this.#inLoop) {
+      if (this.status === "ready" && this.#queue?.length) queueMicrotask(() => this.#drain());
+      else this.#settle();
+    }
+    if (!env.reply) {
+      if (!ok) this.rt.logDropped(this.key, value);
+    } else if (ok) env.reply.resolve(value);
+    else env.reply.reject(value);
   }
 
   /** Runs one turn; returns a promise only when it has to wait (fast path stays synchronous). */
-  #turn(env: Envelope): Promise<void> | undefined {
-    const outer = this.chain;
-    this.chain = env.chain ?? this.rt.newChain();
+  #turn(env: Envelope, chain: string, top: boolean): Promise<void> | undefined {
     const now = this.rt.clock.now();
     let decided: DecisionLike;
     try {
-      decided = env.decide(this.state, this.rt.context(this, this.chain, now));
+      decided = env.decide(this.state, this.rt.context(this, chain, now));
     } catch (e) {
-      this.chain = outer;
-      env.reply?.reject(e);
-      if (!env.reply) this.rt.logDropped(this.key, e);
+      this.#complete(env, top, false, e);
       return undefined;
     }
     if (decided instanceof Promise) {
       return decided.then(
-        (d) => this.#finish(env, d, now),
-        (e) => {
-          env.reply?.reject(e);
-          if (!env.reply) this.rt.logDropped(this.key, e);
-        },
-      ).finally(() => {
-        this.chain = outer;
-      });
+        (d) => this.#finish(env, d, now, top),
+        (e) => this.#complete(env, top, false, e),
+      );
     }
-    const done = this.#finish(env, decided, now);
-    if (done === undefined) this.chain = outer;
-    else return done.finally(() => this.chain = outer);
-    return undefined;
+    return this.#finish(env, decided, now, top);
   }
 
   #finish(
     env: Envelope,
     d: Decision<EmittedEvent, unknown>,
     now: number,
+    top: boolean,
   ): Promise<void> | undefined {
     const events = d.events ?? [];
     const effects: Effect[] = d.effects ?? [];
     if (events.length === 0 && effects.length === 0 && env.consume === undefined) {
-      env.reply?.resolve(d.reply);
+      this.#complete(env, top, true, d.reply);
       return undefined;
     }
     let state = this.state;
@@ -212,9 +226,7 @@ export class Activation {
     try {
       events.forEach((e, k) => {
         const spec = this.actorType.events.get(e.type);
-        if (!spec) {
-          throw new CoveError("event_unknown", `${this.key} emitted unknown event ${e.type}`);
-        }
+        if (!spec) throw new CoveError("event_unknown", `${this.key} emitted unknown event ${e.type}`);
         const parsed = spec.schema.safeParse(e.data);
         if (!parsed.success) {
           throw new ValidationError(`event ${e.type}`, fieldIssues(parsed.error.issues));
@@ -223,7 +235,7 @@ export class Activation {
         stored.push({ type: e.type, version: spec.version, data: parsed.data, at: now });
       });
     } catch (e) {
-      env.reply?.reject(e);
+      this.#complete(env, top, false, e);
       return undefined;
     }
     const newSeq = this.seq + events.length;
@@ -248,19 +260,16 @@ export class Activation {
           this.state = state;
           this.seq = newSeq;
           if (snapshot) this.snapshotSeq = newSeq;
-          env.reply?.resolve(d.reply);
+          this.#complete(env, top, true, d.reply);
         } else if (outcome.status === "stale") {
-          env.reply?.resolve(undefined);
+          this.#complete(env, top, true, undefined);
         } else {
           const err = new FencedError(this.key, this.epoch);
-          env.reply?.reject(err);
           this.rt.fenced(this, err);
+          this.#complete(env, top, false, err);
         }
       },
-      (e) => {
-        env.reply?.reject(e);
-        if (!env.reply) this.rt.logDropped(this.key, e);
-      },
+      (e) => this.#complete(env, top, false, e),
     );
   }
 }

@@ -29,7 +29,17 @@ export function postgresBackend(): Backend {
   return {
     name: "Postgres",
     ...(url ? {} : { skip: "TEST_DATABASE_URL not set" }),
-    open: () => openDatabase({ url: url!, schema: `t_${newId()}`, max: 4 }),
+    async open() {
+      const schema = `t_${newId()}`;
+      const db = await openDatabase({ url: url!, schema, max: 4 });
+      return {
+        ...db,
+        async close() {
+          await db.sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
+          await db.close();
+        },
+      };
+    },
   };
 }
 

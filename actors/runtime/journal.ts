@@ -284,7 +284,7 @@ export class Journal {
         await tx`UPDATE outbox
           SET status = ${c.status}, claimed_until = NULL,
               result = ${c.result === undefined ? null : tx.json(c.result as never)},
-              last_error = ${c.error ?? null}
+              last_error = COALESCE(${c.error ?? null}, last_error)
           WHERE id = ${c.id} AND claim_token = ${c.token}`;
       }
     }

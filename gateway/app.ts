@@ -1,0 +1,112 @@
+/**
+ * The Hono app of a gateway node: health endpoints and the error boundary
+ * every route shares. It sees the rest of the node only through
+ * {@link HealthPort}, so it is tested in-process without a database.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { CoveError } from "../shared/errors.ts";
+
+/** What the health endpoints need to know about the node. */
+export interface HealthPort {
+  /** Whether the database answers. */
+  ping(): Promise<boolean>;
+  /** Whether the shared bus answers; omitted when the node has no shared bus (in-process only). */
+  busPing?: () => Promise<boolean>;
+  /** True once the node has begun shutting down; readiness fails from then on. */
+  isShuttingDown(): boolean;
+}
+
+/** What {@link createApp} is built over; later routes add their own ports here. */
+export interface AppDeps {
+  health: HealthPort;
+  /** Longest a readiness check may take before it counts as failing, ms (default 2,000). */
+  checkTimeoutMs?: number;
+  /** Where errors that are not shown to the caller are reported (default `console.error`). */
+  logInternalError?: (error: unknown, request: Request) => void;
+}
+
+/** The status of one readiness check, as `/readyz` reports it. */
+export type CheckStatus = "ok" | "failing" | "not configured";
+
+/** The body of an error response: the only shape errors take on the wire. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/** Builds the gateway app: health endpoints, JSON 404 and the error boundary. */
+export function createApp(deps: AppDeps): Hono {
+  const { health } = deps;
+  const timeout = deps.checkTimeoutMs ?? 2_000;
+  const logInternal = deps.logInternalError ??
+    ((error: unknown, req: Request) =>
+      console.error(`${req.method} ${new URL(req.url).pathname} failed:`, error));
+  const app = new Hono();
+
+  // Liveness: answering at all is the signal; it checks nothing else, so a
+  // slow database never gets a live process restarted.
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  app.get("/readyz", async (c) => {
+    // Checked first: once draining, the database may already be closing.
+    if (health.isShuttingDown()) {
+      return c.json({ status: "shutting down", failing: ["shutdown"] }, 503);
+    }
+    const [database, bus] = await Promise.all([
+      check(health.ping, timeout),
+      health.busPing ? check(health.busPing, timeout) : "not configured" as const,
+    ]);
+    const checks = { database, bus };
+    const failing = Object.entries(checks).filter(([, s]) => s === "failing").map(([k]) => k);
+    if (failing.length > 0) return c.json({ status: "not ready", checks, failing }, 503);
+    return c.json({ status: "ready", checks });
+  });
+
+  app.notFound((c) =>
+    c.json<ErrorBody>({
+      error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` },
+    }, 404)
+  );
+
+  app.onError((error, c) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500 && !(error instanceof CoveError && error.public)) {
+      logInternal(error, c.req.raw);
+    }
+    return c.json(body, status as ContentfulStatusCode);
+  });
+
+  return app;
+}
+
+/** Maps a thrown value to the wire: public errors as they are, anything else as a bare 500. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof CoveError && error.public) {
+    return {
+      status: error.status,
+      body: { error: { code: error.code, message: error.message, details: error.details } },
+    };
+  }
+  // Thrown by Hono middleware (body limits, malformed JSON); the message is the app's own.
+  if (error instanceof HTTPException && error.status < 500) {
+    return {
+      status: error.status,
+      body: { error: { code: "http_error", message: error.message || "bad request" } },
+    };
+  }
+  return { status: 500, body: { error: { code: "internal", message: "internal error" } } };
+}
+
+/** Runs one check; a rejection or a check slower than `ms` counts as failing. */
+async function check(run: () => Promise<boolean>, ms: number): Promise<CheckStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return (await Promise.race([run().catch(() => false), late])) ? "ok" : "failing";
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * One Cove node, wired from configuration: database (embedded or Postgres),
+ * bus (in-process or Redis), actor system, reminder poller, outbox worker,
+ * idle-actor sweep and the gateway. `main.ts` only adds the process around it
+ * (signals, exit codes); tests start a node in-process through
+ * {@link startCove}.
+ *
+ * @module
+ */
+import {
+  ActorSystem,
+  type AnyActorType,
+  type Bus,
+  type Database,
+  type Dispatcher,
+  MemoryBus,
+  openDatabase,
+  OutboxWorker,
+  RedisBus,
+  ReminderPoller,
+} from "./actors/runtime/mod.ts";
+import { createApp, serve, type Server } from "./gateway/mod.ts";
+import type { Config } from "./shared/mod.ts";
+
+/** Every actor type this node hosts. Domain actors (lead, campaign, ...) are added here. */
+export const ACTOR_TYPES: AnyActorType[] = [];
+
+/** The outbox dispatchers (SMS, email, AI, ...), one per channel. None are built yet. */
+export const DISPATCHERS: Dispatcher[] = [];
+
+/** A running node. */
+export interface CoveNode {
+  /** Base URL of the gateway, e.g. `http://localhost:8080`. */
+  readonly url: string;
+  /** The port actually bound (differs from the configured one when that is 0). */
+  readonly port: number;
+  readonly nodeId: string;
+  /** Which database the node journals to. */
+  readonly mode: "embedded" | "postgres";
+  /**
+   * Graceful stop: readiness fails first, then HTTP stops taking work and
+   * finishes requests in flight, pollers stop, actors finish their turns and
+   * snapshot, and the bus and database close. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startCove}. */
+export interface StartOptions {
+  /** Where informational lines go (default `console.log`, silenced above LOG_LEVEL=info). */
+  log?: (line: string) => void;
+}
+
+/** Starts every part of a node; on failure closes whatever had started and rethrows. */
+export async function startCove(config: Config, options: StartOptions = {}): Promise<CoveNode> {
+  const log = options.log ?? (config.LOG_LEVEL === "debug" || config.LOG_LEVEL === "info"
+    ? (line: string) => console.log(line)
+    : () => {});
+  // Undo steps for what has started so far, run newest first.
+  const undo: Array<() => Promise<void>> = [];
+  const unwind = async () => {
+    for (const step of undo.reverse()) {
+      await step().catch((e) => console.error("cove: error while stopping:", e));
+    }
+  };
+  let stopping = false;
+  try {
+    const dataDir = `${config.DATA_DIR}/pg`;
+    const db = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir });
+    undo.push(() => db.close());
+
+    const bus: Bus = config.REDIS_URL ? await RedisBus.connect(config.REDIS_URL) : new MemoryBus();
+    undo.push(() => bus.close());
+
+    const system = new ActorSystem({
+      database: db,
+      types: ACTOR_TYPES,
+      bus,
+      ...(config.NODE_ID ? { nodeId: config.NODE_ID } : {}),
+      askTimeout: config.ASK_TIMEOUT_MS,
+      idleTimeout: config.IDLE_TIMEOUT_MS,
+      mailboxLimit: config.MAILBOX_LIMIT,
+      snapshotEvery: config.SNAPSHOT_EVERY,
+    });
+    undo.push(() => system.shutdown(config.SHUTDOWN_TIMEOUT_MS));
+
+    const reminders = new ReminderPoller(system, { intervalMs: config.REMINDER_POLL_MS });
+    const outbox = new OutboxWorker(system, DISPATCHERS, { intervalMs: config.OUTBOX_POLL_MS });
+    reminders.start();
+    outbox.start();
+    undo.push(() => Promise.all([reminders.stop(), outbox.stop()]).then(() => {}));
+
+    const sweep = startIdleSweep(system, Math.max(1_000, config.IDLE_TIMEOUT_MS / 4));
+    undo.push(sweep.stop);
+
+    const app = createApp({
+      health: {
+        ping: () => db.ping(),
+        ...(config.REDIS_URL ? { busPing: () => pingBus(bus, system.nodeId) } : {}),
+        isShuttingDown: () => stopping,
+      },
+    });
+    const server = serve(app, { port: config.PORT, hostname: config.HOST });
+    undo.push(() => stopServer(server, config.SHUTDOWN_TIMEOUT_MS));
+
+    const url = `http://${displayHost(config.HOST)}:${server.port}`;
+    log(
+      `cove: node ${system.nodeId} listening on ${url} (bound to ${config.HOST}:${server.port}; ` +
+        `${describeMode(db, config.DATABASE_URL ? undefined : dataDir)}; ` +
+        `bus: ${config.REDIS_URL ? "redis" : "in-process"})`,
+    );
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      port: server.port,
+      nodeId: system.nodeId,
+      mode: db.kind,
+      stop: () =>
+        stopped ??= (() => {
+          stopping = true;
+          return unwind();
+        })(),
+    };
+  } catch (e) {
+    stopping = true;
+    await unwind();
+    throw e;
+  }
+}
+
+/** Passivates idle actors every `everyMs`; a slow sweep is never overlapped by the next. */
+function startIdleSweep(system: ActorSystem, everyMs: number): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    running ??= system.passivateIdle()
+      .catch((e) => console.error("cove: idle sweep failed:", e))
+      .finally(() => running = undefined);
+  }, everyMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/** Stops HTTP, waiting for requests in flight at most `ms` so a stuck client cannot hold shutdown. */
+async function stopServer(server: Server, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`cove: HTTP requests still running after ${ms} ms; going on with shutdown`);
+      resolve();
+    }, ms);
+  });
+  try {
+    await Promise.race([server.shutdown(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A round trip to the shared bus. The Bus port has no health check, so this
+ * publishes a heartbeat on a topic of its own, which no tenant stream carries.
+ */
+function pingBus(bus: Bus, nodeId: string): Promise<boolean> {
+  return bus.publish(`health:${nodeId}`, [{
+    tenant: "_system",
+    position: 0,
+    actor: `node/_system/${nodeId}`,
+    seq: 0,
+    type: "node.heartbeat",
+    version: 1,
+    data: null,
+    at: Date.now(),
+  }]).then(() => true);
+}
+
+/** A host to put in a URL: wildcard binds are reached through localhost. */
+function displayHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function describeMode(db: Database, dataDir: string | undefined): string {
+  return db.kind === "embedded" ? `embedded database in ${dataDir}` : "postgres";
+}
