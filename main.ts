@@ -18,15 +18,18 @@ try {
 }
 
 const starting: Promise<CoveNode> = startCove(config);
-let signalled = false;
+let signalledAt: number | undefined;
 
 function onSignal(signal: Deno.Signal): void {
-  // A second signal means "now": skip the graceful path.
-  if (signalled) {
+  if (signalledAt !== undefined) {
+    // Ctrl-C under `deno task` arrives twice (from the terminal and forwarded
+    // by the task runner) within milliseconds; that is still the first signal.
+    if (Date.now() - signalledAt < 300) return;
+    // A second signal means "now": skip the graceful path.
     console.error(`cove: second ${signal}; exiting without finishing shutdown`);
     Deno.exit(1);
   }
-  signalled = true;
+  signalledAt = Date.now();
   console.log(`cove: ${signal} received; shutting down`);
   // A signal during start-up waits for the start to finish, then stops cleanly.
   starting.then((node) => node.stop()).then(

@@ -11,7 +11,6 @@ import {
   ActorSystem,
   type AnyActorType,
   type Bus,
-  type Database,
   type Dispatcher,
   MemoryBus,
   openDatabase,
@@ -103,12 +102,14 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     const server = serve(app, { port: config.PORT, hostname: config.HOST });
     undo.push(() => stopServer(server, config.SHUTDOWN_TIMEOUT_MS));
 
-    const url = `http://${displayHost(config.HOST)}:${server.port}`;
-    log(
-      `cove: node ${system.nodeId} listening on ${url} (bound to ${config.HOST}:${server.port}; ` +
-        `${describeMode(db, config.DATABASE_URL ? undefined : dataDir)}; ` +
-        `bus: ${config.REDIS_URL ? "redis" : "in-process"})`,
-    );
+    const host = displayHost(config.HOST);
+    const url = `http://${host}:${server.port}`;
+    const details = [
+      ...(host === config.HOST ? [] : [`bound to ${config.HOST}`]),
+      db.kind === "embedded" ? `embedded database in ${dataDir}` : "postgres",
+      `bus: ${config.REDIS_URL ? "redis" : "in-process"}`,
+    ];
+    log(`cove: node ${system.nodeId} listening on ${url} (${details.join("; ")})`);
 
     let stopped: Promise<void> | undefined;
     return {
@@ -182,8 +183,4 @@ function pingBus(bus: Bus, nodeId: string): Promise<boolean> {
 function displayHost(host: string): string {
   if (host === "0.0.0.0" || host === "::") return "localhost";
   return host.includes(":") ? `[${host}]` : host;
-}
-
-function describeMode(db: Database, dataDir: string | undefined): string {
-  return db.kind === "embedded" ? `embedded database in ${dataDir}` : "postgres";
 }

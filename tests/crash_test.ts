@@ -52,7 +52,11 @@ interface PartEvent {
 interface Target {
   /** Worker arguments naming the database. */
   args: string[];
-  /** Opens it in this process. */
+  /** Extra environment of the worker. */
+  env?: Record<string, string>;
+  /** Waits, after the kill, until nothing the worker started can still commit. */
+  settle?: () => Promise<void>;
+  /** Opens the database in this process. */
   open: OpenOptions;
 }
 
@@ -60,6 +64,7 @@ Deno.test("crash: SIGKILL mid-load, embedded PGlite (data dir) restarts with exa
   const dir = await Deno.makeTempDir({ prefix: "cove-crash-" });
   try {
     const dataDir = `${dir}/pg`;
+    // The database lives in the worker process: the kill stops it outright.
     await crashAndVerify({ args: ["--data-dir", dataDir], open: { dataDir } });
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -71,13 +76,29 @@ const pgName = "crash: SIGKILL mid-load, Postgres restarts with exactly the comm
 if (url) {
   Deno.test(pgName, async () => {
     const schema = `crash_${newId()}`;
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
     try {
       await crashAndVerify({
         args: ["--url", url, "--schema", schema],
+        // Names the worker's sessions, to wait for them to end after the kill.
+        env: { PGAPPNAME: schema },
+        // A COMMIT the worker sent just before dying may still land: wait until the server
+        // has closed the worker's sessions, so the journal no longer changes under the checks.
+        settle: async () => {
+          const deadline = Date.now() + 30_000;
+          for (;;) {
+            const [row] = await admin<{ n: number }[]>`
+              SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${schema}`;
+            if (row!.n === 0) return;
+            if (Date.now() > deadline) {
+              throw new Error(`${row!.n} session(s) of the killed worker still open after 30 s`);
+            }
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        },
         open: { url, schema, max: 4 },
       });
     } finally {
-      const admin = postgres(url, { max: 1, onnotice: () => {} });
       try {
         await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       } finally {
@@ -90,7 +111,8 @@ if (url) {
 }
 
 async function crashAndVerify(target: Target): Promise<void> {
-  const acks = await runAndKill(target.args);
+  const acks = await runAndKill(target.args, target.env ?? {});
+  await target.settle?.();
   const db = await openDatabase(target.open);
   try {
     const before = await checkJournal(db, acks);
@@ -104,9 +126,10 @@ async function crashAndVerify(target: Target): Promise<void> {
  * Runs the worker until it has acknowledged MIN_ACKS turns, kills it with
  * SIGKILL and returns every ack it printed (including lines still in the pipe).
  */
-async function runAndKill(args: string[]): Promise<Ack[]> {
+async function runAndKill(args: string[], env: Record<string, string>): Promise<Ack[]> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--config", CONFIG.pathname, WORKER.pathname, ...args],
+    env,
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
@@ -272,6 +295,7 @@ async function checkJournal(db: Database, acks: Ack[]): Promise<Checked> {
       `acknowledged turn ${ack.turn} is not at the seqs its reply announced`,
     );
   }
+  if (acks.length === 0) return { events, positions };
   console.log(
     `  ${acks.length} acknowledged turns, ${turns.size} journaled ` +
       `(${turns.size - ackedTurns.size} committed without a printed ack), ` +

@@ -53,6 +53,8 @@ export interface TurnContext {
     input: CommandInput<T, K>,
     opts?: AskOptions,
   ): Promise<CommandReply<T, K>>;
+  /** A reference to another actor, in this actor's tenant unless another is named. */
+  ref<T extends AnyActorType>(type: T, id: string, tenant?: string): ActorRef<T>;
   /** A reminder effect due at `at` (epoch ms). */
   remind(name: string, at: number, opts?: { every?: number; payload?: unknown }): RemindEffect;
   /** A cancel-reminder effect. */

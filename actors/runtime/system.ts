@@ -273,6 +273,7 @@ export class ActorSystem implements Runtime {
       now,
       ask: (ref, command, input, opts) =>
         this.#ask(ref, command, input, opts, chain) as Promise<never>,
+      ref: (type, id, tenant) => this.ref(type, tenant ?? a.address.tenant, id),
       ...effectBuilders,
     };
   }
