@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "./config.ts";
+import { ConfigError } from "./errors.ts";
+
+Deno.test("configuration defaults need no environment", () => {
+  const c = loadConfig({});
+  assert.equal(c.PORT, 8080);
+  assert.equal(c.DATA_DIR, "./data");
+  assert.equal(c.DATABASE_URL, undefined);
+  assert.deepEqual(c.NODE_TAGS, []);
+});
+
+Deno.test("configuration parses values and tags", () => {
+  const c = loadConfig({
+    PORT: "9000",
+    DATABASE_URL: "postgres://u@db:5432/cove",
+    REDIS_URL: "redis://cache:6379",
+    NODE_TAGS: "gpu, edge",
+    ASK_TIMEOUT_MS: "250",
+  });
+  assert.equal(c.PORT, 9000);
+  assert.deepEqual(c.NODE_TAGS, ["gpu", "edge"]);
+  assert.equal(c.ASK_TIMEOUT_MS, 250);
+});
+
+Deno.test("a bad value names the variable, what it expects and what it got", () => {
+  let err: unknown;
+  try {
+    loadConfig({ PORT: "abc", DATABASE_URL: "mysql://x", NODE_TAGS: "GPU" });
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof ConfigError);
+  const paths = (err.details.issues as { path: string }[]).map((i) => i.path.split(".")[0]);
+  assert.deepEqual(paths.toSorted(), ["DATABASE_URL", "NODE_TAGS", "PORT"]);
+  assert.match(err.message, /PORT: .*number.*\(got "abc"\)/);
+});
