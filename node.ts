@@ -52,9 +52,10 @@ export interface StartOptions {
 
 /** Starts every part of a node; on failure closes whatever had started and rethrows. */
 export async function startCove(config: Config, options: StartOptions = {}): Promise<CoveNode> {
-  const log = options.log ?? (config.LOG_LEVEL === "debug" || config.LOG_LEVEL === "info"
-    ? (line: string) => console.log(line)
-    : () => {});
+  const log = options.log ??
+    (config.LOG_LEVEL === "debug" || config.LOG_LEVEL === "info"
+      ? (line: string) => console.log(line)
+      : () => {});
   // Undo steps for what has started so far, run newest first.
   const undo: Array<() => Promise<void>> = [];
   const unwind = async () => {

@@ -56,8 +56,8 @@ export function createApp(deps: AppDeps): Hono {
       return c.json({ status: "shutting down", failing: ["shutdown"] }, 503);
     }
     const [database, bus] = await Promise.all([
-      check(health.ping, timeout),
-      health.busPing ? check(health.busPing, timeout) : "not configured" as const,
+      check(() => health.ping(), timeout),
+      health.busPing ? check(() => health.busPing!(), timeout) : "not configured" as const,
     ]);
     const checks = { database, bus };
     const failing = Object.entries(checks).filter(([, s]) => s === "failing").map(([k]) => k);

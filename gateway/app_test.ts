@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { HTTPException } from "hono/http-exception";
 import { CoveError, FencedError, ValidationError } from "../shared/errors.ts";
 import { type AppDeps, createApp, type HealthPort } from "./app.ts";
 
@@ -144,3 +145,14 @@ for (const kind of ["private", "plain"]) {
     assert.equal(logged.length, 1);
   });
 }
+
+Deno.test("a 4xx HTTPException from middleware keeps its status in the error shape", async () => {
+  const { app, logged } = appWith();
+  app.get("/too-big", () => {
+    throw new HTTPException(413, { message: "body too large" });
+  });
+  const res = await app.request("/too-big");
+  assert.equal(res.status, 413);
+  assert.deepEqual(await res.json(), { error: { code: "http_error", message: "body too large" } });
+  assert.equal(logged.length, 0);
+});

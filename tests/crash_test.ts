@@ -30,8 +30,11 @@ const WORKER = new URL("./_crash_worker.ts", import.meta.url);
 const CONFIG = new URL("../deno.json", import.meta.url);
 /** Acknowledged turns to wait for before the kill. */
 const MIN_ACKS = 300;
-/** Bound on the worker's start plus reaching MIN_ACKS (a loaded 2-core machine is slow). */
-const ACK_TIMEOUT_MS = 90_000;
+/**
+ * Bound on the worker's start plus reaching MIN_ACKS. Alone that takes ~4 s (mostly PGlite
+ * creating its data dir); four runs at once on 2 cores took ~30 s.
+ */
+const ACK_TIMEOUT_MS = 120_000;
 
 /** One acknowledged turn, as the worker printed it. */
 interface Ack {

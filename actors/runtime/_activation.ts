@@ -226,7 +226,9 @@ export class Activation {
     try {
       events.forEach((e, k) => {
         const spec = this.actorType.events.get(e.type);
-        if (!spec) throw new CoveError("event_unknown", `${this.key} emitted unknown event ${e.type}`);
+        if (!spec) {
+          throw new CoveError("event_unknown", `${this.key} emitted unknown event ${e.type}`);
+        }
         const parsed = spec.schema.safeParse(e.data);
         if (!parsed.success) {
           throw new ValidationError(`event ${e.type}`, fieldIssues(parsed.error.issues));

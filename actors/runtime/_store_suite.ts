@@ -41,7 +41,9 @@ async function foldCounter(db: Database, key: string) {
 export function storageConformance(backend: Backend): void {
   const test = (name: string, fn: (db: Database) => Promise<void>) =>
     Deno.test({
-      name: `storage [${backend.name}]${backend.skip ? ` (skipped: ${backend.skip})` : ""}: ${name}`,
+      name: `storage [${backend.name}]${
+        backend.skip ? ` (skipped: ${backend.skip})` : ""
+      }: ${name}`,
       ignore: backend.skip !== undefined,
       async fn() {
         const db = await backend.open();
@@ -199,7 +201,13 @@ export function storageConformance(backend: Backend): void {
     const done = await db.sql`SELECT status, count(*)::int AS n FROM outbox GROUP BY status`;
     assert.deepEqual(done.map((r) => [r.status, r.n]), [["done", 20]]);
     const sent = (await refs[1]!.query("state")).sent;
-    assert.deepEqual(sent.toSorted(), ["m-1-0:true", "m-1-1:true", "m-1-2:true", "m-1-3:true", "m-1-4:true"]);
+    assert.deepEqual(sent.toSorted(), [
+      "m-1-0:true",
+      "m-1-1:true",
+      "m-1-2:true",
+      "m-1-3:true",
+      "m-1-4:true",
+    ]);
     await s.shutdown();
   });
 

@@ -32,7 +32,8 @@ async function withSystem(
 }
 
 /** Relays a call along a path of actor ids and back: A → B → A. */
-let relayType: AnyActorType; // late-bound: a type cannot name itself in its own handlers
+// Late-bound: a type cannot name itself in its own handlers.
+const relayType = (): AnyActorType => relay;
 const relay = defineActor("relay", {
   state: z.object({ visits: z.number() }),
   initial: () => ({ visits: 0 }),
@@ -44,7 +45,7 @@ const relay = defineActor("relay", {
       const [next, ...rest] = cmd.path;
       const trail: string[] = next === undefined
         ? []
-        : await ctx.ask(ctx.ref(relayType, next), "visit", { path: rest }, { timeout: 2_000 });
+        : await ctx.ask(ctx.ref(relayType(), next), "visit", { path: rest }, { timeout: 2_000 });
       return {
         events: [{ type: "relay.visited", data: {} }],
         reply: [`${ctx.self.id}:${s.visits}`, ...trail],
@@ -52,7 +53,6 @@ const relay = defineActor("relay", {
     },
   })
   .query("visits", (s) => s.visits);
-relayType = relay;
 
 Deno.test("1,000 concurrent asks to one actor yield a strict sequence", async () => {
   await withSystem(async (s, db) => {
@@ -117,7 +117,8 @@ Deno.test("an invalid command gets a validation error naming the field and write
     assert.deepEqual(big.issues.map((i: { path: string }) => i.path), ["by"]);
     await assert.rejects(ref.ask("nope" as "add", { by: 1 }), NotFoundError);
     assert.throws(() => s.ref(counter, "t/1", "x"), ValidationError);
-    const [n] = await db.sql`SELECT (SELECT count(*) FROM events)::int + (SELECT count(*) FROM actors)::int AS n`;
+    const [n] = await db
+      .sql`SELECT (SELECT count(*) FROM events)::int + (SELECT count(*) FROM actors)::int AS n`;
     assert.equal(n!.n, 0);
   });
 });
