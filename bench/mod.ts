@@ -45,7 +45,7 @@ export function int(n: number): string {
 /** Milliseconds with a precision that suits their size: 0.012 ms, 1.23 ms, 123 ms. */
 export function ms(n: number): string {
   if (!Number.isFinite(n)) return "n/a";
-  if (n < 0.1) return `${n.toFixed(3)} ms`;
+  if (n < 0.1) return `${(n * 1000).toFixed(2)} µs`;
   if (n < 10) return `${n.toFixed(2)} ms`;
   if (n < 100) return `${n.toFixed(1)} ms`;
   return `${Math.round(n).toLocaleString("en-US")} ms`;

@@ -27,7 +27,7 @@ import {
 import { ledger, logEntry } from "./_crash_worker.ts";
 
 const WORKER = new URL("./_crash_worker.ts", import.meta.url);
-const CONFIG = new URL("../deno.json", import.meta.url);
+const CONFIG_PATH = decodeURIComponent(new URL("../deno.json", import.meta.url).pathname);
 /** Acknowledged turns to wait for before the kill. */
 const MIN_ACKS = 300;
 /**
@@ -131,7 +131,7 @@ async function crashAndVerify(target: Target): Promise<void> {
  */
 async function runAndKill(args: string[], env: Record<string, string>): Promise<Ack[]> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", CONFIG.pathname, WORKER.pathname, ...args],
+    args: ["run", "--allow-all", "--config", CONFIG_PATH, WORKER.href, ...args],
     env,
     stdin: "null",
     stdout: "piped",

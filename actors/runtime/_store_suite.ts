@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../shared/clock.ts";
 import { CoveError, FencedError } from "../../shared/errors.ts";
 import type { Database } from "./database.ts";
+import { migrate } from "./migrate.ts";
 import { type DispatchResult, OutboxWorker } from "./outbox_worker.ts";
 import { ReminderPoller } from "./reminder_poller.ts";
 import { ActorSystem, type SystemOptions } from "./system.ts";
@@ -54,6 +55,12 @@ export function storageConformance(backend: Backend): void {
         }
       },
     });
+
+  test("migrations are recorded and applying them again changes nothing", async (db) => {
+    const recorded = await db.sql`SELECT version FROM schema_migrations ORDER BY version`;
+    assert.deepEqual(recorded.map((r) => r.version), [1]);
+    assert.deepEqual(await migrate(db.sql), []);
+  });
 
   test("recovery equals the fold of committed events", async (db) => {
     const a = system(db, { snapshotEvery: 7 });
