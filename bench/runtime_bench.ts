@@ -64,11 +64,11 @@ const CFG = QUICK
   ? {
     inprocActors: 10_000,
     inprocMs: 500,
-    durableMs: 1_000,
+    durableMs: 750,
     durableWarmMs: 200,
     concurrency: [1, 64, 1_024],
-    activationActors: 300,
-    memoryActors: 20_000,
+    activationActors: 200,
+    memoryActors: 10_000,
   }
   : {
     inprocActors: 10_000,
