@@ -78,7 +78,12 @@ export class GroupCommitter {
     try {
       outcomes = await this.journal.commit(reqs);
     } catch (e) {
-      for (const w of batch) w.reject(e);
+      if (batch.length === 1) {
+        batch[0]!.reject(e);
+        return;
+      }
+      // One bad request must not fail its neighbours: retry each alone.
+      for (const w of batch) await this.#flush([w]);
       return;
     }
     try {

@@ -213,3 +213,25 @@ Deno.test("a turn emitting an event that fails its schema is refused", async () 
   await s.shutdown();
   await db.close();
 });
+
+Deno.test("a request the database rejects fails alone, not its whole group commit", async () => {
+  await withSystem(async (s, db) => {
+    const refs = Array.from({ length: 6 }, (_, i) => s.ref(counter, "t1", `g${i}`));
+    await Promise.all(refs.map((r) => r.ask("add", { by: 1 })));
+    // Postgres jsonb refuses the NUL character; the other turns in the batch must still commit.
+    const results = await Promise.allSettled(
+      refs.map((r, i) => r.ask("add", { by: 1, note: i === 3 ? "bad\u0000note" : "fine" })),
+    );
+    assert.deepEqual(results.map((r) => r.status), [
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "fulfilled",
+    ]);
+    const [n] = await db.sql`SELECT count(*)::int AS n FROM events`;
+    assert.equal(n!.n, 11);
+    assert.equal(await refs[3]!.query("count"), 1, "the failed turn changed nothing");
+  });
+});
