@@ -156,7 +156,7 @@ export class Activation {
     while (this.status === "ready") {
       const env = this.#queue?.shift();
       if (env === undefined) break;
-      this.chain = env.chain ?? this.rt.newChain();
+      this.chain = env.chain;
       this.#inLoop = true;
       const pending = this.#turn(env, this.chain, true);
       this.#inLoop = false;
@@ -191,7 +191,7 @@ export class Activation {
   }
 
   /** Runs one turn; returns a promise only when it has to wait (fast path stays synchronous). */
-  #turn(env: Envelope, chain: string, top: boolean): Promise<void> | undefined {
+  #turn(env: Envelope, chain: string | undefined, top: boolean): Promise<void> | undefined {
     const now = this.rt.clock.now();
     let decided: DecisionLike;
     try {

@@ -30,7 +30,13 @@ import type {
   QueryName,
   QueryResult,
 } from "./define.ts";
-import { effectBuilders, type TurnContext } from "./effects.ts";
+import {
+  type CancelReminderEffect,
+  effectBuilders,
+  type RemindEffect,
+  type SendEffect,
+  type TurnContext,
+} from "./effects.ts";
 import { type GroupCommitOptions, GroupCommitter } from "./group_commit.ts";
 import {
   type ClaimedMessage,
@@ -40,6 +46,64 @@ import {
   Journal,
 } from "./journal.ts";
 import { ActorRef, type AskOptions } from "./ref.ts";
+
+/** What a turn context reaches in its system; shared by every turn. */
+interface TurnPorts {
+  ask(
+    ref: ActorRef<AnyActorType>,
+    command: string,
+    input: unknown,
+    opts: AskOptions | undefined,
+    chain: string,
+  ): Promise<unknown>;
+  ref(type: AnyActorType, tenant: string, id: string): ActorRef<AnyActorType>;
+  newChain(): string;
+}
+
+/** The context of one turn: a few fields, no closures, since one is made per message. */
+class Turn implements TurnContext {
+  constructor(
+    readonly ports: TurnPorts,
+    readonly activation: Activation,
+    public chain: string | undefined,
+    readonly now: number,
+  ) {}
+
+  get self(): ActorAddress {
+    return this.activation.address;
+  }
+
+  ask<T extends AnyActorType, K extends CommandName<T>>(
+    ref: ActorRef<T>,
+    command: K,
+    input: CommandInput<T, K>,
+    opts?: AskOptions,
+  ): Promise<CommandReply<T, K>> {
+    // The chain id is made on first use, so turns that call nobody never pay for one.
+    if (this.chain === undefined) this.chain = this.activation.chain = this.ports.newChain();
+    return this.ports.ask(ref, command, input, opts, this.chain) as Promise<CommandReply<T, K>>;
+  }
+
+  ref<T extends AnyActorType>(type: T, id: string, tenant?: string): ActorRef<T> {
+    return this.ports.ref(type, tenant ?? this.activation.address.tenant, id) as ActorRef<T>;
+  }
+
+  remind(name: string, at: number, opts?: { every?: number; payload?: unknown }): RemindEffect {
+    return effectBuilders.remind(name, at, opts);
+  }
+
+  cancelReminder(name: string): CancelReminderEffect {
+    return effectBuilders.cancelReminder(name);
+  }
+
+  send(
+    channel: string,
+    payload: unknown,
+    opts: { key: string; at?: number; maxAttempts?: number },
+  ): SendEffect {
+    return effectBuilders.send(channel, payload, opts);
+  }
+}
 
 /** Options of {@link ActorSystem}. */
 export interface SystemOptions {
@@ -267,16 +331,15 @@ export class ActorSystem implements Runtime {
     return `${this.nodeId}:${++this.#chains}`;
   }
 
-  context(a: Activation, chain: string, now: number): TurnContext {
-    return {
-      self: a.address,
-      now,
-      ask: (ref, command, input, opts) =>
-        this.#ask(ref, command, input, opts, chain) as Promise<never>,
-      ref: (type, id, tenant) => this.ref(type, tenant ?? a.address.tenant, id),
-      ...effectBuilders,
-    };
+  context(a: Activation, chain: string | undefined, now: number): TurnContext {
+    return new Turn(this.#turnPorts, a, chain, now);
   }
+
+  readonly #turnPorts: TurnPorts = {
+    ask: (ref, command, input, opts, chain) => this.#ask(ref, command, input, opts, chain),
+    ref: (type, tenant, id) => this.ref(type, tenant, id),
+    newChain: () => this.newChain(),
+  };
 
   logDropped(actor: string, error: unknown): void {
     console.error(`message to ${actor} failed:`, error instanceof Error ? error.message : error);
