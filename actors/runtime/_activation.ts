@@ -9,7 +9,7 @@ import { CoveError, FencedError, OverloadedError, ValidationError } from "../../
 import { fieldIssues } from "../../shared/errors.ts";
 import type { ActorAddress } from "../../shared/ids.ts";
 import type { AnyActorType, Decision, EmittedEvent, EventSpec } from "./define.ts";
-import type { Effect } from "./effects.ts";
+import type { Effect, TurnContext } from "./effects.ts";
 import type { CommitOutcome, Consume, Recovered, StoredEvent } from "./journal.ts";
 import type { Runtime } from "./_runtime.ts";
 
@@ -22,7 +22,7 @@ export interface Reply {
 /** A message in a mailbox. */
 export interface Envelope {
   /** Produces the decision for this message. */
-  decide: (state: unknown, ctx: ReturnType<Runtime["context"]>) => DecisionLike;
+  decide: (state: unknown, ctx: TurnContext) => DecisionLike;
   /** Condition consumed with the commit (reminder firing, outbox result). */
   consume?: Consume;
   chain: string | undefined;
@@ -112,6 +112,10 @@ export class Activation {
       void this.#turn(env, this.chain, false);
       return;
     }
+    if (!this.#running && this.status === "ready" && !this.#queue?.length) {
+      this.#drain(env); // idle actor: run at once, no mailbox needed
+      return;
+    }
     const q = this.#queue ??= [];
     if (q.length >= this.rt.mailboxLimit) {
       env.reply?.reject(new OverloadedError(this.key, this.rt.mailboxLimit));
@@ -151,16 +155,18 @@ export class Activation {
   }
 
   /** Runs queued turns; synchronous turns run in this loop, an async one resumes it when done. */
-  #drain(): void {
+  #drain(first?: Envelope): void {
     this.#running = true;
+    let env = first;
     while (this.status === "ready") {
-      const env = this.#queue?.shift();
+      env ??= this.#queue?.shift();
       if (env === undefined) break;
       this.chain = env.chain;
       this.#inLoop = true;
       const pending = this.#turn(env, this.chain, true);
       this.#inLoop = false;
       if (pending !== undefined) return;
+      env = undefined;
     }
     this.#settle();
   }
@@ -192,27 +198,27 @@ export class Activation {
 
   /** Runs one turn; returns a promise only when it has to wait (fast path stays synchronous). */
   #turn(env: Envelope, chain: string | undefined, top: boolean): Promise<void> | undefined {
-    const now = this.rt.clock.now();
+    const ctx = this.rt.context(this, chain);
     let decided: DecisionLike;
     try {
-      decided = env.decide(this.state, this.rt.context(this, chain, now));
+      decided = env.decide(this.state, ctx);
     } catch (e) {
       this.#complete(env, top, false, e);
       return undefined;
     }
     if (decided instanceof Promise) {
       return decided.then(
-        (d) => this.#finish(env, d, now, top),
+        (d) => this.#finish(env, d, ctx, top),
         (e) => this.#complete(env, top, false, e),
       );
     }
-    return this.#finish(env, decided, now, top);
+    return this.#finish(env, decided, ctx, top);
   }
 
   #finish(
     env: Envelope,
     d: Decision<EmittedEvent, unknown>,
-    now: number,
+    ctx: TurnContext,
     top: boolean,
   ): Promise<void> | undefined {
     const events = d.events ?? [];
@@ -221,6 +227,7 @@ export class Activation {
       this.#complete(env, top, true, d.reply);
       return undefined;
     }
+    const now = ctx.now; // the time the handler saw, if it looked
     let state = this.state;
     const stored: Array<{ type: string; version: number; data: unknown; at: number }> = [];
     try {

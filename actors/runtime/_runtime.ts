@@ -17,7 +17,7 @@ export interface Runtime {
   /** A fresh call-chain id. */
   newChain(): string;
   /** The context a turn's handler sees. */
-  context(activation: Activation, chain: string | undefined, now: number): TurnContext;
+  context(activation: Activation, chain: string | undefined): TurnContext;
   /** Records the failure of a message nobody waits for. */
   logDropped(actor: string, error: unknown): void;
   /** Called when a commit found the activation superseded. */

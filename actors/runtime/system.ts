@@ -17,6 +17,7 @@ import {
 import { type ActorAddress, actorKey, isKeyPart, newId } from "../../shared/ids.ts";
 import { Activation, type Envelope, type Reply } from "./_activation.ts";
 import type { Runtime } from "./_runtime.ts";
+import { Deadlines, type Expirable } from "./_deadlines.ts";
 import type { Bus, BusMessage } from "./bus.ts";
 import { tenantTopic } from "./bus.ts";
 import type { Database } from "./database.ts";
@@ -58,6 +59,7 @@ interface TurnPorts {
   ): Promise<unknown>;
   ref(type: AnyActorType, tenant: string, id: string): ActorRef<AnyActorType>;
   newChain(): string;
+  readonly clock: Clock;
 }
 
 /** The context of one turn: a few fields, no closures, since one is made per message. */
@@ -66,8 +68,14 @@ class Turn implements TurnContext {
     readonly ports: TurnPorts,
     readonly activation: Activation,
     public chain: string | undefined,
-    readonly now: number,
   ) {}
+
+  #now: number | undefined;
+
+  /** Read once per turn, on first use: most turns never look. */
+  get now(): number {
+    return this.#now ??= this.ports.clock.now();
+  }
 
   get self(): ActorAddress {
     return this.activation.address;
@@ -105,6 +113,45 @@ class Turn implements TurnContext {
   }
 }
 
+/** The reply channel of one ask, with its timeout. */
+class PendingAsk implements Reply, Expirable {
+  settled = false;
+  #bucket: number | undefined;
+
+  constructor(
+    readonly onResolve: (v: unknown) => void,
+    readonly onReject: (e: unknown) => void,
+    readonly deadlines: Deadlines,
+    readonly actor: string,
+    readonly command: string,
+    readonly ms: number,
+  ) {}
+
+  arm(at: number): void {
+    this.#bucket = this.deadlines.add(at, this);
+  }
+
+  resolve(value: unknown): void {
+    if (this.#settle()) this.onResolve(value);
+  }
+
+  reject(error: unknown): void {
+    if (this.#settle()) this.onReject(error);
+  }
+
+  expire(): void {
+    this.#bucket = undefined; // its bucket is being swept
+    this.reject(new TimeoutError(`${this.actor} ${this.command}`, this.ms));
+  }
+
+  #settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    if (this.#bucket !== undefined) this.deadlines.remove(this.#bucket, this);
+    return true;
+  }
+}
+
 /** Options of {@link ActorSystem}. */
 export interface SystemOptions {
   database: Database;
@@ -138,6 +185,8 @@ export class ActorSystem implements Runtime {
   readonly #activations = new Map<string, Activation>();
   readonly #askTimeout: number;
   readonly #idleTimeout: number;
+  readonly #turnPorts: TurnPorts;
+  readonly #deadlines = new Deadlines();
   #accepting = true;
   #chains = 0;
   readonly #gateway = {
@@ -157,6 +206,12 @@ export class ActorSystem implements Runtime {
     this.snapshotEvery = options.snapshotEvery ?? 100;
     this.#askTimeout = options.askTimeout ?? 5_000;
     this.#idleTimeout = options.idleTimeout ?? 300_000;
+    this.#turnPorts = {
+      ask: (ref, command, input, opts, chain) => this.#ask(ref, command, input, opts, chain),
+      ref: (type, tenant, id) => this.ref(type, tenant, id),
+      newChain: () => this.newChain(),
+      clock: this.clock,
+    };
     this.committer = new GroupCommitter(this.journal, {
       ...options.groupCommit,
       onCommitted: (batch, outcomes) => {
@@ -331,15 +386,9 @@ export class ActorSystem implements Runtime {
     return `${this.nodeId}:${++this.#chains}`;
   }
 
-  context(a: Activation, chain: string | undefined, now: number): TurnContext {
-    return new Turn(this.#turnPorts, a, chain, now);
+  context(a: Activation, chain: string | undefined): TurnContext {
+    return new Turn(this.#turnPorts, a, chain);
   }
-
-  readonly #turnPorts: TurnPorts = {
-    ask: (ref, command, input, opts, chain) => this.#ask(ref, command, input, opts, chain),
-    ref: (type, tenant, id) => this.ref(type, tenant, id),
-    newChain: () => this.newChain(),
-  };
 
   logDropped(actor: string, error: unknown): void {
     console.error(`message to ${actor} failed:`, error instanceof Error ? error.message : error);
@@ -381,21 +430,14 @@ export class ActorSystem implements Runtime {
       return Promise.reject(e);
     }
     const ms = opts?.timeout ?? this.#askTimeout;
-    return new Promise((resolve, reject) => {
-      let reply: Reply = { resolve, reject };
-      if (Number.isFinite(ms) && ms > 0) {
-        const timer = setTimeout(
-          () => reject(new TimeoutError(`${ref.key} ${command}`, ms)),
-          ms,
-        );
-        reply = {
-          resolve: (v) => (clearTimeout(timer), resolve(v)),
-          reject: (e) => (clearTimeout(timer), reject(e)),
-        };
-      }
-      this.#route(ref.actorType, ref.address, ref.key, { decide, chain, reply });
-    });
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    const pending = new PendingAsk(resolve, reject, this.#deadlines, ref.key, command, ms);
+    this.#route(ref.actorType, ref.address, ref.key, { decide, chain, reply: pending });
+    // A turn that answered synchronously needs no deadline at all.
+    if (!pending.settled && Number.isFinite(ms) && ms > 0) pending.arm(Date.now() + ms);
+    return promise;
   }
+
 
   #route(type: AnyActorType, address: ActorAddress, key: string, env: Envelope): void {
     let a = this.#activations.get(key);
