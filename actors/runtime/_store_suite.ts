@@ -151,6 +151,29 @@ export function storageConformance(backend: Backend): void {
     await n2.shutdown();
   });
 
+  test("a reminder can be replaced and cancelled", async (db) => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const clock = new ManualClock(t0);
+    const s = system(db, { clock });
+    const ref = s.ref(counter, "t1", "edit");
+    await ref.ask("remind", { name: "moved", at: t0 + 1_000 });
+    await ref.ask("remind", { name: "moved", at: t0 + 5_000 }); // replaces the first
+    await ref.ask("remind", { name: "dropped", at: t0 + 1_000 });
+    await ref.ask("forget", { name: "dropped" });
+    await ref.ask("forget", { name: "never-set" }); // cancelling nothing is fine
+    const poller = new ReminderPoller(s);
+    clock.advance(2_000);
+    assert.equal(
+      await poller.tick(),
+      0,
+      "the replaced time has not come; the cancelled one is gone",
+    );
+    clock.advance(3_000);
+    assert.equal(await poller.tick(), 1);
+    assert.deepEqual((await ref.query("state")).fired, ["moved"]);
+    await s.shutdown();
+  });
+
   test("a reminder delivered twice (lapsed lease) takes effect once", async (db) => {
     const clock = new ManualClock();
     const s = system(db, { clock });

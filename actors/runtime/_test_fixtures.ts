@@ -105,6 +105,10 @@ export const counter = defineActor("counter", {
       effects: [ctx.remind(cmd.name, cmd.at, cmd.every ? { every: cmd.every } : {})],
     }),
   })
+  .command("forget", {
+    input: z.object({ name: z.string() }),
+    handle: (_s, cmd, ctx) => ({ effects: [ctx.cancelReminder(cmd.name)] }),
+  })
   .command("send", {
     input: z.object({ key: z.string(), text: z.string(), by: z.number().int().default(1) }),
     handle: (_s, cmd, ctx) => ({
