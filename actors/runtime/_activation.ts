@@ -227,6 +227,9 @@ export class Activation {
       this.#complete(env, top, true, d.reply);
       return undefined;
     }
+    // Re-entrant turns of one chain may finish together; their commits go one at a time,
+    // each folded onto the state the previous one committed.
+    if (this.#committing) return this.#committing.then(() => this.#finish(env, d, ctx, top));
     const now = ctx.now; // the time the handler saw, if it looked
     let state = this.state;
     const stored: Array<{ type: string; version: number; data: unknown; at: number }> = [];
@@ -263,8 +266,9 @@ export class Activation {
       ...(env.consume ? { consume: env.consume } : {}),
       ...(snapshot ? { snapshot } : {}),
     };
-    return this.rt.committer.commit(req).then(
+    const committing = this.rt.committer.commit(req).then(
       (outcome: CommitOutcome) => {
+        this.#committing = undefined;
         if (outcome.status === "ok") {
           this.state = state;
           this.seq = newSeq;
@@ -278,7 +282,15 @@ export class Activation {
           this.#complete(env, top, false, err);
         }
       },
-      (e) => this.#complete(env, top, false, e),
+      (e) => {
+        this.#committing = undefined;
+        this.#complete(env, top, false, e);
+      },
     );
+    this.#committing = committing;
+    return committing;
   }
+
+  /** The commit of this activation in flight, if any. */
+  #committing: Promise<void> | undefined;
 }

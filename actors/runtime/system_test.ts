@@ -52,6 +52,18 @@ const relay = defineActor("relay", {
       };
     },
   })
+  .command("fan", {
+    input: z.object({ peers: z.array(z.string()), wait: z.boolean() }),
+    handle: async (_s, cmd, ctx) => {
+      // Every peer calls straight back: several re-entrant turns finish together.
+      const calls = cmd.peers.map((p) =>
+        ctx.ask(ctx.ref(relayType(), p), "visit", { path: [ctx.self.id] }, { timeout: 2_000 })
+      );
+      if (cmd.wait) await Promise.all(calls);
+      else calls.forEach((c) => c.catch(() => {}));
+      return { events: [{ type: "relay.visited", data: {} }] };
+    },
+  })
   .query("visits", (s) => s.visits);
 
 Deno.test("1,000 concurrent asks to one actor yield a strict sequence", async () => {
@@ -85,6 +97,19 @@ Deno.test("an A → B → A call chain re-enters instead of deadlocking", async 
     assert.deepEqual(trail, ["a:0", "b:0", "a:0", "c:0", "a:0"]);
     assert.equal(await a.query("visits"), 3);
     assert.equal(await s.ref(relay, "t1", "b").query("visits"), 1);
+  });
+});
+
+Deno.test("re-entrant turns that finish together commit one after another", async () => {
+  await withSystem(async (s) => {
+    const hub = s.ref(relay, "t1", "hub");
+    await hub.ask("fan", { peers: ["p1", "p2", "p3"], wait: true });
+    assert.equal(await hub.query("visits"), 4, "three call-backs and the fan itself");
+    // Call-backs still running while the calling turn commits.
+    await hub.ask("fan", { peers: ["q1", "q2"], wait: false });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await hub.query("visits"), 7);
+    assert.equal(s.isActive(hub), true, "no turn was fenced");
   });
 });
 
