@@ -9,10 +9,15 @@
 
 /** Latency figures of a set of samples, in the samples' unit. */
 export interface LatencySummary {
+  /** Number of samples; the other figures are NaN when it is 0. */
   count: number;
+  /** Median (nearest rank). */
   p50: number;
+  /** 99th percentile (nearest rank): the tail that 1 in 100 calls sees. */
   p99: number;
+  /** Slowest sample. */
   max: number;
+  /** Arithmetic mean; one slow outlier moves it, so read it beside p50. */
   mean: number;
 }
 

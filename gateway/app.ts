@@ -22,6 +22,7 @@ export interface HealthPort {
 
 /** What {@link createApp} is built over; later routes add their own ports here. */
 export interface AppDeps {
+  /** Backs `/readyz`; `/healthz` answers without it. */
   health: HealthPort;
   /** Longest a readiness check may take before it counts as failing, ms (default 2,000). */
   checkTimeoutMs?: number;
@@ -34,11 +35,19 @@ export type CheckStatus = "ok" | "failing" | "not configured";
 
 /** The body of an error response: the only shape errors take on the wire. */
 export interface ErrorBody {
+  /** `code` is stable snake_case for programs, `message` is for people, `details` public-only. */
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
+/**
+ * What {@link createApp} returns: a Hono app, so tests call `app.request()`
+ * in-process and {@link serve} puts the same app on a socket. Named here
+ * because deno doc flags a bare `Hono` in our signatures as a private type.
+ */
+export type GatewayApp = Hono;
+
 /** Builds the gateway app: health endpoints, JSON 404 and the error boundary. */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: AppDeps): GatewayApp {
   const { health } = deps;
   const timeout = deps.checkTimeoutMs ?? 2_000;
   const logInternal = deps.logInternalError ??

@@ -7,6 +7,7 @@
 
 /** Anything that answers a request, e.g. a Hono app. */
 export interface FetchHandler {
+  /** Answers one request; a throw becomes `Deno.serve`'s bare 500, so apps catch their own. */
   fetch(request: Request): Response | Promise<Response>;
 }
 
@@ -14,6 +15,7 @@ export interface FetchHandler {
 export interface ServeOptions {
   /** TCP port; 0 picks a free one (see {@link Server.port}). */
   port: number;
+  /** Interface to bind, e.g. `0.0.0.0` for all or `127.0.0.1` for local only. */
   hostname: string;
   /** Aborting it shuts the server down like {@link Server.shutdown}. */
   signal?: AbortSignal;
@@ -23,6 +25,7 @@ export interface ServeOptions {
 export interface Server {
   /** The port actually bound. */
   readonly port: number;
+  /** The address actually bound. */
   readonly hostname: string;
   /** Resolves once the server has stopped and every request in flight has finished. */
   readonly finished: Promise<void>;

@@ -4,6 +4,12 @@
  *
  * @module
  */
+/**
+ * zod's types are documented by zod. Without this tag deno doc flags each one
+ * in a public signature here as a private type (denoland/deno#27364).
+ *
+ * @internal
+ */
 import { z } from "zod";
 import { ConfigError, fieldIssues } from "./errors.ts";
 

@@ -8,7 +8,9 @@
 
 /** One failing input: the dotted path of the field and what was wrong with it. */
 export interface FieldIssue {
+  /** Dotted path such as `items.0.price`; empty for the value as a whole. */
   path: string;
+  /** What was wrong, meant for the caller to read. */
   message: string;
 }
 
@@ -23,6 +25,7 @@ export class CoveError extends Error {
   /** Structured details for the caller (public errors only). */
   readonly details: Record<string, unknown>;
 
+  /** Defaults to a private 500: an error is shown to callers only when it says so. */
   constructor(
     code: string,
     message: string,
@@ -39,7 +42,9 @@ export class CoveError extends Error {
 
 /** Input failed its schema; `issues` names every failing field. */
 export class ValidationError extends CoveError {
+  /** Every failing field, also sent to the caller as `details.issues`. */
   readonly issues: FieldIssue[];
+  /** `what` names the input, e.g. `counter.add input`; a public 400. */
   constructor(what: string, issues: FieldIssue[]) {
     const list = issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ");
     super("validation_failed", `invalid ${what}: ${list}`, {
@@ -53,6 +58,7 @@ export class ValidationError extends CoveError {
 
 /** An actor's mailbox is full; the caller should back off and retry. */
 export class OverloadedError extends CoveError {
+  /** `actor` is the actor's key, `limit` its mailbox size; a public 503. */
   constructor(actor: string, limit: number) {
     super("overloaded", `actor ${actor} has ${limit} messages waiting; retry later`, {
       status: 503,
@@ -64,6 +70,7 @@ export class OverloadedError extends CoveError {
 
 /** A call did not complete in time. The command may still take effect. */
 export class TimeoutError extends CoveError {
+  /** `what` names the call, `ms` the timeout it exceeded; a public 504. */
   constructor(what: string, ms: number) {
     super("timeout", `${what} did not complete within ${ms} ms`, {
       status: 504,
@@ -75,6 +82,7 @@ export class TimeoutError extends CoveError {
 
 /** A write carried an epoch older than the actor's current one: another activation owns it. */
 export class FencedError extends CoveError {
+  /** `epoch` is the superseded activation's; a private 409, since callers cannot act on it. */
   constructor(actor: string, epoch: number) {
     super("fenced", `activation of ${actor} at epoch ${epoch} was superseded`, {
       status: 409,
@@ -86,6 +94,7 @@ export class FencedError extends CoveError {
 
 /** The named thing does not exist (unknown actor type, command, query). */
 export class NotFoundError extends CoveError {
+  /** `what` names the missing thing, e.g. `command counter.add`; a public 404. */
   constructor(what: string) {
     super("not_found", `${what} not found`, { status: 404, public: true });
   }
@@ -93,6 +102,7 @@ export class NotFoundError extends CoveError {
 
 /** The system is shutting down or stopped and takes no new work. */
 export class UnavailableError extends CoveError {
+  /** `why` is shown to the caller as the message; a public 503. */
   constructor(why: string) {
     super("unavailable", why, { status: 503, public: true });
   }
@@ -100,6 +110,7 @@ export class UnavailableError extends CoveError {
 
 /** Configuration is invalid; start-up stops with this message. */
 export class ConfigError extends CoveError {
+  /** `issues` name the bad variables; private, since it is raised at start-up, not to a caller. */
   constructor(issues: FieldIssue[]) {
     super(
       "config_invalid",

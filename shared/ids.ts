@@ -7,8 +7,11 @@ import { customAlphabet } from "nanoid";
 
 /** The address of one actor. */
 export interface ActorAddress {
+  /** The actor type's name as given to `defineActor`: a lowercase word. */
   readonly type: string;
+  /** The owning tenant; same characters as `id`. Equal ids in two tenants are two actors. */
   readonly tenant: string;
+  /** Names the actor within its type and tenant: 1-128 of letters, digits and `_ . : @ + -`. */
   readonly id: string;
 }
 

@@ -46,7 +46,11 @@ export function upcast(type: string, spec: EventSpec, version: number, data: unk
   return data;
 }
 
-/** A live actor. */
+/**
+ * A live actor.
+ *
+ * @internal Made and driven only by the actor system in this folder.
+ */
 export class Activation {
   status: ActivationStatus = "loading";
   state: unknown;

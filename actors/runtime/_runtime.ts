@@ -8,7 +8,11 @@ import type { TurnContext } from "./effects.ts";
 import type { GroupCommitter } from "./group_commit.ts";
 import type { Activation } from "./_activation.ts";
 
-/** The host of activations (implemented by the actor system). */
+/**
+ * The host of activations (implemented by the actor system).
+ *
+ * @internal Activations are private to this folder; the system's public API is its own methods.
+ */
 export interface Runtime {
   readonly clock: Clock;
   readonly mailboxLimit: number;

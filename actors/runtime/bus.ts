@@ -8,14 +8,21 @@
 
 /** What travels on the bus: one committed event of one tenant's stream. */
 export interface BusMessage {
+  /** Tenant whose stream the event belongs to; topics never mix tenants. */
   tenant: string;
   /** Position in the tenant's stream (commit order). */
   position: number;
+  /** Key (`type/tenant/id`) of the actor that emitted the event. */
   actor: string;
+  /** Per-actor sequence of the event, 1-based, gap-free. */
   seq: number;
+  /** Event type, e.g. `lead.captured`. */
   type: string;
+  /** Schema version `data` was written with; older versions are upcast on read. */
   version: number;
+  /** Event data as validated by the event's schema. */
   data: unknown;
+  /** Clock time of the turn that emitted the event, epoch ms. */
   at: number;
 }
 

@@ -15,11 +15,13 @@ export type Sql = postgres.Sql;
 
 /** An open, migrated database. */
 export interface Database {
+  /** Client pool; int8 columns come back as numbers (they stay far below 2^53). */
   readonly sql: Sql;
   /** `embedded` or `postgres`. */
   readonly kind: "embedded" | "postgres";
   /** Whether the database answers. */
   ping(): Promise<boolean>;
+  /** Ends the pool and, for the embedded database, stops it too. */
   close(): Promise<void>;
 }
 

@@ -17,12 +17,21 @@
  *
  * @module
  */
+/**
+ * zod's types are documented by zod. Without this tag deno doc flags each one
+ * in a public signature here as a private type (denoland/deno#27364), and an
+ * exported alias does not help for generic ones like `z.ZodType<S>`.
+ *
+ * @internal
+ */
 import type { z } from "zod";
 import type { Effect, TurnContext } from "./effects.ts";
 
 /** An event as a handler emits it. */
 export interface EmittedEvent<K extends string = string, D = unknown> {
+  /** One of the event types the actor declared with `event()`. */
   type: K;
+  /** Checked against the event's schema before it is applied or journaled. */
   data: D;
 }
 
@@ -33,28 +42,39 @@ export type EventUnion<Ev> = {
 
 /** What a handler decides: events to journal, effects to run after commit, a reply. */
 export interface Decision<E, R> {
+  /** Applied in order and journaled in one commit; omitted means none. */
   events?: E[];
+  /** Written in the same commit as the events, run after it; omitted means none. */
   effects?: Effect[];
+  /** What the caller's `ask` resolves with, once the commit is done. */
   reply?: R;
 }
 
 /** Facts about an event beside its data, given to appliers. */
 export interface EventMeta {
+  /** Per-actor sequence of the event, 1-based, gap-free. */
   seq: number;
+  /** Clock time of the turn that emitted the event, epoch ms; replay sees the same value. */
   at: number;
 }
 
 /** Runtime form of an event definition. */
 export interface EventSpec {
+  /** Checks emitted data before it is applied and journaled; replayed events are not re-checked. */
   schema: z.ZodType;
+  /** Version written with new events; stored events of older versions are upcast on read. */
   version: number;
+  /** `upcast[v]` turns data of version v into version v + 1; one entry per older version. */
   upcast: Record<number, (data: unknown) => unknown>;
+  /** Folds the event into state; pure, since replay runs it again. */
   apply: (state: unknown, data: unknown, meta: EventMeta) => unknown;
 }
 
 /** Runtime form of a command definition. */
 export interface CommandSpec {
+  /** Checked before the handler runs; a failure rejects the call with a `ValidationError`. */
   input: z.ZodType;
+  /** Decides from state and the parsed input; see {@link Decision}. */
   handle: (
     state: unknown,
     input: unknown,
@@ -64,16 +84,23 @@ export interface CommandSpec {
 
 /** A reminder as delivered to `onReminder`. */
 export interface FiredReminder {
+  /** The name it was set under; an actor has at most one reminder per name. */
   name: string;
+  /** When it was due, epoch ms; it fires later than this after downtime or a lapsed claim. */
   dueAt: number;
+  /** The payload given when it was set; `null` when none was. */
   payload: unknown;
 }
 
 /** The outcome of an outbox message, as delivered to `onOutboxResult`. */
 export interface OutboxResult {
+  /** Outbox row id. */
   id: number;
+  /** The channel the message was sent on. */
   channel: string;
+  /** The idempotency key the handler gave to `send`; use it to tell messages apart. */
   key: string;
+  /** Whether the dispatcher delivered it. */
   ok: boolean;
   /** The provider's answer when ok. */
   response?: unknown;
@@ -81,10 +108,16 @@ export interface OutboxResult {
   error?: string;
   /** True when it failed for the last time and was dead-lettered. */
   dead: boolean;
+  /** Delivery attempts made, the last one included. */
   attempts: number;
 }
 
-type SystemHandler<S, Ev, In> = (
+/**
+ * Handles a message from the runtime (a fired reminder, an outbox result)
+ * rather than from a caller: it decides like a command handler, and its reply,
+ * if any, is ignored.
+ */
+export type SystemHandler<S, Ev, In> = (
   state: S,
   input: In,
   ctx: TurnContext,
@@ -92,7 +125,9 @@ type SystemHandler<S, Ev, In> = (
 
 /** Type-level record of one command: its input and reply. */
 export interface CommandTypes<I = unknown, R = unknown> {
+  /** What callers pass: the schema's input type, before defaults and transforms. */
   input: I;
+  /** What `ask` resolves with. */
   reply: R;
 }
 
@@ -122,6 +157,7 @@ export class ActorType<
   /** Carries the type parameters; never read at run time. */
   declare readonly _types: { state: S; events: Ev; commands: Cmd; queries: Q };
 
+  /** Use {@link defineActor}; each builder method returns a new `ActorType`, this one unchanged. */
   constructor(
     readonly type: string,
     readonly options: Required<ActorOptions<S>>,

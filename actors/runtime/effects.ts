@@ -11,30 +11,39 @@ import type { ActorRef, AskOptions } from "./ref.ts";
 
 /** Sets (or replaces) a durable reminder on this actor. */
 export interface RemindEffect {
+  /** Discriminant of {@link Effect}. */
   kind: "remind";
+  /** One reminder per name per actor: setting a name again replaces the earlier one. */
   name: string;
   /** Due time, epoch ms. */
   at: number;
   /** Repeat interval in ms; missed repeats after downtime fire once. */
   every?: number;
+  /** Handed back to `onReminder` when it fires; stored as JSON. */
   payload?: unknown;
 }
 
 /** Cancels a reminder of this actor; cancelling a missing one is a no-op. */
 export interface CancelReminderEffect {
+  /** Discriminant of {@link Effect}. */
   kind: "cancelReminder";
+  /** The name the reminder was set under. */
   name: string;
 }
 
 /** Queues an outbound message (SMS, email, AI call, render) in the outbox. */
 export interface SendEffect {
+  /** Discriminant of {@link Effect}. */
   kind: "send";
+  /** Picks the dispatcher (`sms`, `email`, ...); rows of a channel no worker serves stay queued. */
   channel: string;
   /** Idempotency key, unique per tenant: the same key twice is one message. */
   key: string;
+  /** What the channel's dispatcher receives; stored as JSON. */
   payload: unknown;
   /** Not before this time, epoch ms. */
   at?: number;
+  /** Attempts before the message is dead-lettered and the actor told (default 8). */
   maxAttempts?: number;
 }
 
@@ -43,6 +52,7 @@ export type Effect = RemindEffect | CancelReminderEffect | SendEffect;
 
 /** What a handler sees besides state and input. */
 export interface TurnContext {
+  /** The address of the actor whose turn this is. */
   readonly self: ActorAddress;
   /** The clock's time at the start of the turn, epoch ms. */
   readonly now: number;

@@ -32,6 +32,7 @@ export class GroupCommitter {
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
 
+  /** Commits through `journal`, tuned by `options` (see {@link GroupCommitOptions}). */
   constructor(readonly journal: Journal, readonly options: GroupCommitOptions = {}) {
     this.#maxBatch = options.maxBatch ?? 1000;
     this.#maxInFlight = options.maxInFlight ?? 1;

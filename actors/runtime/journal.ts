@@ -14,24 +14,35 @@ type Tx = postgres.TransactionSql;
 
 /** An event as stored. */
 export interface StoredEvent {
+  /** Per-actor sequence, 1-based and gap-free. */
   seq: number;
+  /** Event type, past tense, e.g. `lead.captured`. */
   type: string;
+  /** Schema version the data was written at; older ones are upcast when read. */
   version: number;
+  /** The event's data as written (JSON). */
   data: unknown;
+  /** Commit-time clock of the turn, epoch ms. */
   at: number;
 }
 
 /** An event of a tenant's stream, with its position. */
 export interface StreamEvent extends StoredEvent {
+  /** The tenant whose stream this is. */
   tenant: string;
+  /** Key of the actor that emitted it, `type/tenant/id`. */
   actor: string;
+  /** Position in the tenant's stream: gap-free, in commit order. */
   position: number;
 }
 
 /** What an activation starts from. */
 export interface Recovered {
+  /** The fencing epoch this activation now owns; every write carries it. */
   epoch: number;
+  /** Last committed sequence of the actor. */
   seq: number;
+  /** Latest snapshot of the current state version, if any. */
   snapshot?: { seq: number; version: number; state: unknown };
   /** Events after the snapshot (or all, when there is none), in order. */
   events: StoredEvent[];
@@ -51,13 +62,21 @@ export type Consume =
 
 /** One actor's turn to commit. */
 export interface CommitRequest {
+  /** Actor key, `type/tenant/id`. */
   key: string;
+  /** Actor type name. */
   type: string;
+  /** Tenant of the actor (and of the stream its events join). */
   tenant: string;
+  /** Epoch of the activation asking; a newer one in the table means fenced. */
   epoch: number;
+  /** The sequence the activation believes is committed; events follow it. */
   expectedSeq: number;
+  /** Events of the turn, in order; they get `expectedSeq + 1 ...`. */
   events: Array<{ type: string; version: number; data: unknown; at: number }>;
+  /** Reminders and outbox messages the turn asked for. */
   effects: Effect[];
+  /** A reminder firing or outbox result this turn uses up. */
   consume?: Consume;
   /** State after this turn's events, written as the actor's snapshot. */
   snapshot?: { state: unknown; version: number };
@@ -73,27 +92,45 @@ export type CommitOutcome =
 
 /** A reminder claimed by a poller. */
 export interface ClaimedReminder {
+  /** Key of the actor it belongs to. */
   key: string;
+  /** That actor's type. */
   type: string;
+  /** That actor's tenant. */
   tenant: string;
+  /** Reminder name, unique per actor. */
   name: string;
+  /** Bumped whenever the reminder is set again, so a stale firing is refused. */
   generation: number;
+  /** When it fell due, epoch ms. */
   dueAt: number;
+  /** Repeat interval in ms, or null for a one-shot reminder. */
   every: number | null;
+  /** What the actor attached when it set the reminder. */
   payload: unknown;
 }
 
 /** An outbox row claimed by a dispatcher. */
 export interface ClaimedMessage {
+  /** Outbox row id. */
   id: number;
+  /** Idempotency key, unique per tenant; give it to the provider. */
   key: string;
+  /** Key of the actor that asked for the message. */
   actor: string;
+  /** That actor's type. */
   type: string;
+  /** That actor's tenant. */
   tenant: string;
+  /** Which dispatcher sends it (sms, email, ai, ...). */
   channel: string;
+  /** What to send, as the actor wrote it. */
   payload: unknown;
+  /** Attempts so far, this one included. */
   attempts: number;
+  /** Attempts before the message is dead-lettered. */
   maxAttempts: number;
+  /** Claim token; only its holder may complete or retry the row. */
   token: string;
 }
 
@@ -102,6 +139,7 @@ const RETRYABLE = new Set(["40P01", "40001"]);
 
 /** Postgres access for the actor runtime. */
 export class Journal {
+  /** Uses `sql` (a pool, or one connection when embedded) for every statement. */
   constructor(readonly sql: Sql) {}
 
   /** Takes ownership of an actor (bumping its epoch) and reads what it starts from. */

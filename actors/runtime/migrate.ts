@@ -9,8 +9,11 @@ import type { Sql } from "./database.ts";
 
 /** One migration file. */
 export interface Migration {
+  /** The file name's 4-digit prefix; migrations apply in ascending order, each once. */
   version: number;
+  /** The file name without prefix and `.sql`, recorded in `schema_migrations`. */
   name: string;
+  /** The script; it shares one transaction with the others applied in the same run. */
   sql: string;
 }
 

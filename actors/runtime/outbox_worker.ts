@@ -18,6 +18,7 @@ export type DispatchResult =
 
 /** Sends the messages of one channel (SMS, email, AI, render). */
 export interface Dispatcher {
+  /** The channel this dispatcher sends; one dispatcher per channel and worker. */
   readonly channel: string;
   /** Sends once; `msg.key` is the idempotency key to give the provider. */
   send(msg: ClaimedMessage): Promise<DispatchResult>;
@@ -25,7 +26,9 @@ export interface Dispatcher {
 
 /** Options of {@link OutboxWorker}. */
 export interface OutboxWorkerOptions {
+  /** Poll interval for `start()`, ms (default 1,000). */
   intervalMs?: number;
+  /** Rows claimed per tick (default 100). */
   batch?: number;
   /** How long a claim holds before another worker may retry it, ms (default 60,000). */
   leaseMs?: number;
@@ -54,6 +57,10 @@ export class OutboxWorker {
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking: Promise<number> | undefined;
 
+  /**
+   * Serves the channels of `dispatchers` (for a channel given twice, the later
+   * one wins); nothing is claimed until `start()` or `tick()`.
+   */
   constructor(
     readonly system: ActorSystem,
     dispatchers: Dispatcher[],

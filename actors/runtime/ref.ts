@@ -22,17 +22,20 @@ export interface AskOptions {
 
 /** What a ref needs from the system behind it. */
 export interface ActorGateway {
+  /** Delivers a command and resolves with its reply once the turn's events are committed. */
   ask<T extends AnyActorType, K extends CommandName<T>>(
     ref: ActorRef<T>,
     command: K,
     input: CommandInput<T, K>,
     opts?: AskOptions,
   ): Promise<CommandReply<T, K>>;
+  /** Delivers a command without a reply channel; failures are logged, not thrown. */
   tell<T extends AnyActorType, K extends CommandName<T>>(
     ref: ActorRef<T>,
     command: K,
     input: CommandInput<T, K>,
   ): void;
+  /** Reads committed state; does not queue behind a running turn. */
   query<T extends AnyActorType, K extends QueryName<T>>(
     ref: ActorRef<T>,
     name: K,
@@ -41,6 +44,7 @@ export interface ActorGateway {
 
 /** A typed handle on one actor. */
 export class ActorRef<T extends AnyActorType> {
+  /** Made by `ActorSystem.ref` or `ctx.ref`, which validate the address and build the key. */
   constructor(
     readonly actorType: T,
     readonly address: ActorAddress,

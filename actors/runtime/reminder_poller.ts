@@ -23,6 +23,7 @@ export class ReminderPoller {
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticking: Promise<number> | undefined;
 
+  /** Idle until `start()` or `tick()`. */
   constructor(readonly system: ActorSystem, readonly options: ReminderPollerOptions = {}) {}
 
   /** Claims and fires due reminders once; resolves with how many fired. */

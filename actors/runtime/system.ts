@@ -154,12 +154,15 @@ class PendingAsk implements Reply, Expirable {
 
 /** Options of {@link ActorSystem}. */
 export interface SystemOptions {
+  /** Where the journal lives; the system never closes it. */
   database: Database;
   /** Every actor type this node hosts. */
   types: AnyActorType[];
   /** Where committed events are published. */
   bus?: Bus;
+  /** Time for turns, reminders and idle checks (default the wall clock); tests pass a fake. */
   clock?: Clock;
+  /** Names this node in reminder claims and call-chain ids (default `node-` + 6 random chars). */
   nodeId?: string;
   /** Default ask timeout, ms (default 5,000). */
   askTimeout?: number;
@@ -169,17 +172,25 @@ export interface SystemOptions {
   snapshotEvery?: number;
   /** Passivate actors idle this long, ms (default 300,000). */
   idleTimeout?: number;
+  /** How commits are batched; an `onCommitted` given here runs after the bus publish is started. */
   groupCommit?: GroupCommitOptions;
 }
 
 /** Hosts actors on one node. */
 export class ActorSystem implements Runtime {
+  /** The clock turns, pollers and passivation read. */
   readonly clock: Clock;
+  /** Every activation's reads and writes; the reminder poller and outbox worker claim from it. */
   readonly journal: Journal;
+  /** Batches the commits of every activation on this node. */
   readonly committer: GroupCommitter;
+  /** Messages an actor may have waiting before further ones fail with `OverloadedError`. */
   readonly mailboxLimit: number;
+  /** Events after which an actor's state is snapshotted again. */
   readonly snapshotEvery: number;
+  /** This node's name in reminder claims and call-chain ids. */
   readonly nodeId: string;
+  /** Where committed events are published; undefined means they are not. */
   readonly bus: Bus | undefined;
   readonly #types = new Map<string, AnyActorType>();
   readonly #activations = new Map<string, Activation>();
@@ -196,6 +207,7 @@ export class ActorSystem implements Runtime {
     query: (ref: ActorRef<AnyActorType>, q: string) => this.query(ref, q as never),
   };
 
+  /** Reads nothing yet: each actor is loaded from the journal on its first message. */
   constructor(readonly options: SystemOptions) {
     for (const t of options.types) this.#types.set(t.type, t);
     this.clock = options.clock ?? systemClock;
@@ -437,7 +449,6 @@ export class ActorSystem implements Runtime {
     if (!pending.settled && Number.isFinite(ms) && ms > 0) pending.arm(Date.now() + ms);
     return promise;
   }
-
 
   #route(type: AnyActorType, address: ActorAddress, key: string, env: Envelope): void {
     let a = this.#activations.get(key);
