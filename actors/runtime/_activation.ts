@@ -46,6 +46,18 @@ export function upcast(type: string, spec: EventSpec, version: number, data: unk
   return data;
 }
 
+/** Folds one stored event into state, upgrading its data to the current version first. */
+export function applyStored(
+  type: AnyActorType,
+  key: string,
+  state: unknown,
+  e: StoredEvent,
+): unknown {
+  const spec = type.events.get(e.type);
+  if (!spec) throw new CoveError("event_unknown", `${key} has unknown event ${e.type}`);
+  return spec.apply(state, upcast(e.type, spec, e.version, e.data), { seq: e.seq, at: e.at });
+}
+
 /**
  * A live actor.
  *
@@ -105,9 +117,7 @@ export class Activation {
     if (e.seq !== expected) {
       throw new CoveError("journal_gap", `journal of ${this.key} skips from ${expected - 1}`);
     }
-    const spec = this.actorType.events.get(e.type);
-    if (!spec) throw new CoveError("event_unknown", `${this.key} has unknown event ${e.type}`);
-    return spec.apply(state, upcast(e.type, spec, e.version, e.data), { seq: e.seq, at: e.at });
+    return applyStored(this.actorType, this.key, state, e);
   }
 
   /** Accepts a message: runs it now when it re-enters the running chain, else queues it. */
@@ -255,6 +265,7 @@ export class Activation {
       return undefined;
     }
     const newSeq = this.seq + events.length;
+    const projection = this.actorType.parts.projection;
     const snapshot = newSeq - this.snapshotSeq >= this.rt.snapshotEvery
       ? { state, version: this.actorType.options.stateVersion }
       : undefined;
@@ -269,6 +280,9 @@ export class Activation {
       now,
       ...(env.consume ? { consume: env.consume } : {}),
       ...(snapshot ? { snapshot } : {}),
+      ...(projection && events.length > 0
+        ? { projection: { table: projection.table, row: projection.row(state, this.address) } }
+        : {}),
     };
     const committing = this.rt.committer.commit(req).then(
       (outcome: CommitOutcome) => {

@@ -12,6 +12,8 @@ import type { Database } from "./database.ts";
 import { migrate } from "./migrate.ts";
 import { type DispatchResult, OutboxWorker } from "./outbox_worker.ts";
 import { ReminderPoller } from "./reminder_poller.ts";
+import { defineActor } from "./define.ts";
+import { z } from "zod";
 import { ActorSystem, type SystemOptions } from "./system.ts";
 import { type Backend, counter } from "./_test_fixtures.ts";
 
@@ -336,5 +338,70 @@ export function storageConformance(backend: Backend): void {
     await writers;
     assert.equal(seen, 16 * 15 + 16 * 4, "the reader saw every event");
     await Promise.all(nodes.map((s) => s.shutdown()));
+  });
+
+  test("a projection row is written in the same commit as the events", async (db) => {
+    await db.sql`CREATE TABLE counter_view (actor text PRIMARY KEY, tenant text, count int,
+      last_note text, updated_at timestamptz)`;
+    const viewed = defineActor("viewed", {
+      state: z.object({ count: z.number(), last: z.string(), at: z.number() }),
+      initial: () => ({ count: 0, last: "", at: 0 }),
+    })
+      .event("viewed.added", {
+        schema: z.object({ by: z.number(), note: z.string() }),
+        apply: (s, e, meta) => ({ count: s.count + e.by, last: e.note, at: meta.at }),
+      })
+      .command("add", {
+        input: z.object({ by: z.number(), note: z.string() }),
+        handle: (_s, cmd) => ({ events: [{ type: "viewed.added", data: cmd }] }),
+      })
+      .command("noop", { input: z.object({}), handle: () => ({}) })
+      .projectTo("counter_view", (s, a) => ({
+        tenant: a.tenant,
+        count: s.count,
+        last_note: s.last,
+        updated_at: new Date(s.at).toISOString(),
+      }));
+    const s = new ActorSystem({ database: db, types: [viewed], clock: new ManualClock() });
+    const a = s.ref(viewed, "t1", "a");
+    await a.ask("add", { by: 2, note: "x" });
+    await Promise.all([
+      a.ask("add", { by: 3, note: "y" }),
+      s.ref(viewed, "t1", "b").ask("add", { by: 1, note: "z" }),
+    ]);
+    await a.ask("noop", {});
+    const rows = await db
+      .sql`SELECT actor, tenant, count, last_note FROM counter_view ORDER BY actor`;
+    assert.deepEqual(rows.map((r) => [r.actor, r.tenant, r.count, r.last_note]), [
+      ["viewed/t1/a", "t1", 5, "y"],
+      ["viewed/t1/b", "t1", 1, "z"],
+    ]);
+    await s.shutdown();
+  });
+
+  test("state as of a past moment and the upcast history come from the journal", async (db) => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const clock = new ManualClock(t0);
+    const s = system(db, { clock });
+    const ref = s.ref(counter, "t1", "travel");
+    await ref.ask("add", { by: 1, note: "first" });
+    clock.advance(60_000);
+    await ref.ask("add", { by: 10, note: "second" });
+    clock.advance(60_000);
+    await ref.ask("add", { by: 100, note: "third" });
+    assert.deepEqual((await s.stateAt(ref, t0 - 1)).seq, 0);
+    const mid = await s.stateAt(ref, t0 + 60_000);
+    assert.equal(mid.seq, 2);
+    assert.equal(mid.state.count, 11);
+    assert.deepEqual(mid.state.log, ["first", "second"]);
+    assert.equal((await s.stateAt(ref, t0 + 3_600_000)).state.count, 111);
+    const history = await s.history(ref);
+    assert.deepEqual(history.map((e) => [e.seq, e.at - t0, e.data]), [
+      [1, 0, { by: 1, note: "first" }],
+      [2, 60_000, { by: 10, note: "second" }],
+      [3, 120_000, { by: 100, note: "third" }],
+    ]);
+    assert.deepEqual((await s.history(ref, { after: 1, limit: 1 })).map((e) => e.seq), [2]);
+    await s.shutdown();
   });
 }

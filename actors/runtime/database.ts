@@ -8,7 +8,7 @@
  */
 import postgres from "postgres";
 import { startEmbeddedPostgres } from "./embedded_postgres.ts";
-import { migrate } from "./migrate.ts";
+import { loadMigrations, migrate, type Migration } from "./migrate.ts";
 
 /** The SQL client type used throughout the runtime. */
 export type Sql = postgres.Sql;
@@ -35,6 +35,8 @@ export interface OpenOptions {
   schema?: string;
   /** Pool size for a real Postgres. */
   max?: number;
+  /** Domain migrations applied after the runtime's own (e.g. the lead read model). */
+  migrations?: Migration[];
 }
 
 /** Opens (and migrates) the database. */
@@ -65,7 +67,7 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     ...(opts.schema ? { connection: { search_path: opts.schema } } : {}),
   });
   try {
-    await migrate(sql);
+    await migrate(sql, [...await loadMigrations(), ...opts.migrations ?? []]);
   } catch (e) {
     await sql.end();
     await embedded?.close();

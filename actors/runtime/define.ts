@@ -25,6 +25,7 @@
  * @internal
  */
 import type { z } from "zod";
+import type { ActorAddress } from "../../shared/ids.ts";
 import type { Effect, TurnContext } from "./effects.ts";
 
 /** An event as a handler emits it. */
@@ -141,6 +142,32 @@ export interface ActorOptions<S> {
   stateVersion?: number;
 }
 
+/** A read model row kept in step with the actor's state, in the same commit as its events. */
+export interface ProjectionSpec {
+  /** Table name; its primary key is `actor` (the actor key), the runtime fills it in. */
+  table: string;
+  /** The row's other columns, from the state after a turn's events. */
+  row: (state: unknown, address: ActorAddress) => Record<string, unknown>;
+}
+
+/** Everything an actor type declares, as the runtime reads it. */
+export interface ActorParts {
+  /** Event specs by event type. */
+  events: ReadonlyMap<string, EventSpec>;
+  /** Command specs by command name. */
+  commands: ReadonlyMap<string, CommandSpec>;
+  /** Query functions by name. */
+  queries: ReadonlyMap<string, (state: unknown) => unknown>;
+  /** Handler of fired reminders, if any. */
+  reminderHandler?: SystemHandler<unknown, unknown, FiredReminder>;
+  /** Handler of outbox results, if any. */
+  outboxHandler?: SystemHandler<unknown, unknown, OutboxResult>;
+  /** Read model kept with each commit, if any. */
+  projection?: ProjectionSpec;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
 /**
  * An actor type: its name and handlers. Built step by step so that each
  * handler is typed from what was declared before it.
@@ -161,22 +188,44 @@ export class ActorType<
   constructor(
     readonly type: string,
     readonly options: Required<ActorOptions<S>>,
-    readonly events: ReadonlyMap<string, EventSpec> = new Map(),
-    readonly commands: ReadonlyMap<string, CommandSpec> = new Map(),
-    readonly queries: ReadonlyMap<string, (state: unknown) => unknown> = new Map(),
-    readonly reminderHandler?: SystemHandler<S, Ev, FiredReminder>,
-    readonly outboxHandler?: SystemHandler<S, Ev, OutboxResult>,
+    readonly parts: ActorParts = { events: new Map(), commands: new Map(), queries: new Map() },
   ) {}
+
+  /** Event specs by event type. */
+  get events(): ReadonlyMap<string, EventSpec> {
+    return this.parts.events;
+  }
+  /** Command specs by command name. */
+  get commands(): ReadonlyMap<string, CommandSpec> {
+    return this.parts.commands;
+  }
+  /** Query functions by name. */
+  get queries(): ReadonlyMap<string, (state: unknown) => unknown> {
+    return this.parts.queries;
+  }
+  /** Handler of fired reminders, if any. */
+  get reminderHandler(): SystemHandler<S, Ev, FiredReminder> | undefined {
+    return this.parts.reminderHandler as SystemHandler<S, Ev, FiredReminder> | undefined;
+  }
+  /** Handler of outbox results, if any. */
+  get outboxHandler(): SystemHandler<S, Ev, OutboxResult> | undefined {
+    return this.parts.outboxHandler as SystemHandler<S, Ev, OutboxResult> | undefined;
+  }
+  #with<T>(parts: Partial<ActorParts>): T {
+    return new ActorType(this.type, this.options, { ...this.parts, ...parts }) as T;
+  }
 
   /** Declares an event type: its data schema, version, upcasters and how it folds into state. */
   event<K extends string, Z extends z.ZodType>(
     type: K,
     def: {
+      /** zod schema of the data; what a handler emits is parsed with it before commit. */
       schema: Z;
       /** Schema version written with new events (default 1). */
       version?: number;
       /** `upcast[v]` turns data of version v into version v + 1. */
       upcast?: Record<number, (data: never) => unknown>;
+      /** Folds the event into state; must not mutate `state`. */
       apply: (state: S, data: z.output<Z>, meta: EventMeta) => S;
     },
   ): ActorType<S, Ev & { [P in K]: z.output<Z> }, Cmd, Q> {
@@ -192,22 +241,16 @@ export class ActorType<
       upcast,
       apply: def.apply as EventSpec["apply"],
     };
-    return new ActorType(
-      this.type,
-      this.options,
-      new Map([...this.events, [type, spec]]),
-      this.commands,
-      this.queries,
-      this.reminderHandler,
-      this.outboxHandler,
-    ) as never;
+    return this.#with({ events: new Map([...this.events, [type, spec]]) });
   }
 
   /** Declares a command: its validated input and the handler that decides. */
   command<K extends string, Z extends z.ZodType, R = undefined>(
     name: K,
     def: {
+      /** zod schema of the input; a failing input is refused before the turn starts. */
       input: Z;
+      /** Decides: returns events, effects and the reply; may await (e.g. `ctx.ask`). */
       handle: (
         state: S,
         input: z.output<Z>,
@@ -216,15 +259,9 @@ export class ActorType<
     },
   ): ActorType<S, Ev, Cmd & { [P in K]: CommandTypes<z.input<Z>, R> }, Q> {
     if (this.commands.has(name)) throw new Error(`command ${name} declared twice on ${this.type}`);
-    return new ActorType(
-      this.type,
-      this.options,
-      this.events,
-      new Map([...this.commands, [name, def as unknown as CommandSpec]]),
-      this.queries,
-      this.reminderHandler,
-      this.outboxHandler,
-    ) as never;
+    return this.#with({
+      commands: new Map([...this.commands, [name, def as unknown as CommandSpec]]),
+    });
   }
 
   /** Declares a read-only query; it may run beside a turn and sees committed state. */
@@ -232,41 +269,32 @@ export class ActorType<
     name: K,
     read: (state: S) => R,
   ): ActorType<S, Ev, Cmd, Q & { [P in K]: R }> {
-    return new ActorType(
-      this.type,
-      this.options,
-      this.events,
-      this.commands,
-      new Map([...this.queries, [name, read as (state: unknown) => unknown]]),
-      this.reminderHandler,
-      this.outboxHandler,
-    ) as never;
+    return this.#with({
+      queries: new Map([...this.queries, [name, read as (state: unknown) => unknown]]),
+    });
   }
 
   /** Handles this actor's durable reminders when they fall due. */
   onReminder(handle: SystemHandler<S, Ev, FiredReminder>): ActorType<S, Ev, Cmd, Q> {
-    return new ActorType(
-      this.type,
-      this.options,
-      this.events,
-      this.commands,
-      this.queries,
-      handle,
-      this.outboxHandler,
-    );
+    return this.#with({ reminderHandler: handle as ActorParts["reminderHandler"] });
   }
 
   /** Handles the outcome of this actor's outbox messages. */
   onOutboxResult(handle: SystemHandler<S, Ev, OutboxResult>): ActorType<S, Ev, Cmd, Q> {
-    return new ActorType(
-      this.type,
-      this.options,
-      this.events,
-      this.commands,
-      this.queries,
-      this.reminderHandler,
-      handle,
-    );
+    return this.#with({ outboxHandler: handle as ActorParts["outboxHandler"] });
+  }
+
+  /**
+   * Keeps a read model row per actor in `table` (primary key `actor`), written
+   * in the same commit as the events that changed it, so lists and filters
+   * over many actors are plain SQL and never disagree with the journal.
+   */
+  projectTo(
+    table: string,
+    row: (state: S, address: ActorAddress) => Record<string, unknown>,
+  ): ActorType<S, Ev, Cmd, Q> {
+    if (!IDENTIFIER.test(table)) throw new Error(`projection table ${table} is not a plain name`);
+    return this.#with({ projection: { table, row: row as ProjectionSpec["row"] } });
   }
 }
 

@@ -78,6 +78,8 @@ export interface CommitRequest {
   effects: Effect[];
   /** A reminder firing or outbox result this turn uses up. */
   consume?: Consume;
+  /** Read model row after this turn (`actor` is added), upserted in the same commit. */
+  projection?: { table: string; row: Record<string, unknown> };
   /** State after this turn's events, written as the actor's snapshot. */
   snapshot?: { state: unknown; version: number };
   /** Clock time of the turn, epoch ms (outbox `next_at` default). */
@@ -170,6 +172,13 @@ export class Journal {
       FROM events WHERE actor = ${key} AND seq > ${after} AND seq <= ${upTo} ORDER BY seq`;
   }
 
+  /** Events of one actor committed at or before `at` (epoch ms), in order. */
+  async readEventsUntil(key: string, at: number): Promise<StoredEvent[]> {
+    return await this.sql<StoredEvent[]>`
+      SELECT seq, type, version, data, round(extract(epoch FROM at) * 1000)::float8 AS at
+      FROM events WHERE actor = ${key} AND at <= to_timestamp(${at} / 1000.0) ORDER BY seq`;
+  }
+
   /** A tenant's events after `position`, in commit order. */
   async readStream(tenant: string, after = 0, limit = 1000): Promise<StreamEvent[]> {
     return await this.sql<StreamEvent[]>`
@@ -228,6 +237,7 @@ export class Journal {
       this.#applyConsumes(tx, ok),
       this.#applyEffects(tx, ok),
       this.#writeSnapshots(tx, ok),
+      this.#writeProjections(tx, ok),
     ]);
     let j = 0;
     batch.forEach((r, i) => {
@@ -362,6 +372,28 @@ export class Journal {
                     ${send.map(([r, e]) => e.at ?? r.now)}::bigint[])
              AS u(t, a, ty, c, k, p, m, n)
         ON CONFLICT (tenant, key) DO NOTHING`;
+    }
+  }
+
+  async #writeProjections(tx: Tx, ok: CommitRequest[]): Promise<void> {
+    const byTable = new Map<string, Record<string, unknown>[]>();
+    for (const r of ok) {
+      if (!r.projection) continue;
+      const rows = byTable.get(r.projection.table) ?? [];
+      rows.push({ ...r.projection.row, actor: r.key });
+      byTable.set(r.projection.table, rows);
+    }
+    for (const [table, rows] of byTable) {
+      // Names come from actor definitions (checked identifiers) and the row's own keys.
+      const cols = Object.keys(rows[0]!).filter((c) => /^[a-z_][a-z0-9_]*$/.test(c));
+      const list = cols.map((c) => `"${c}"`).join(", ");
+      const set = cols.filter((c) => c !== "actor").map((c) => `"${c}" = EXCLUDED."${c}"`);
+      await tx.unsafe(
+        `INSERT INTO "${table}" (${list})
+         SELECT ${list} FROM jsonb_populate_recordset(NULL::"${table}", $1::text::jsonb)
+         ON CONFLICT (actor) DO UPDATE SET ${set.join(", ")}`,
+        [JSON.stringify(rows)],
+      );
     }
   }
 

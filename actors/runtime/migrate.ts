@@ -19,18 +19,26 @@ export interface Migration {
 
 const FILES = ["0001_journal.sql"];
 
-/** Loads the migration files shipped beside this module. */
-export async function loadMigrations(): Promise<Migration[]> {
-  return await Promise.all(FILES.map(async (file) => {
+/** Loads migration files from `dir`; each name is `NNNN_name.sql`, NNNN its version. */
+export async function loadMigrationFiles(dir: URL, files: string[]): Promise<Migration[]> {
+  return await Promise.all(files.map(async (file) => {
     const version = Number(file.slice(0, 4));
-    const sql = await Deno.readTextFile(new URL(`./migrations/${file}`, import.meta.url));
+    const sql = await Deno.readTextFile(new URL(file, dir));
     return { version, name: file.slice(5, -4), sql };
   }));
+}
+
+/** The runtime's own migrations (versions below 100; domain folders use their own ranges). */
+export function loadMigrations(): Promise<Migration[]> {
+  return loadMigrationFiles(new URL("./migrations/", import.meta.url), FILES);
 }
 
 /** Applies every migration not yet recorded; returns the versions applied now. */
 export async function migrate(sql: Sql, migrations?: Migration[]): Promise<number[]> {
   const all = migrations ?? await loadMigrations();
+  const versions = all.map((m) => m.version);
+  const twice = versions.filter((v, i) => versions.indexOf(v) !== i);
+  if (twice.length > 0) throw new Error(`migration versions used twice: ${twice.join(", ")}`);
   const applied: number[] = [];
   await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(7363271)`;

@@ -15,7 +15,7 @@ import {
   ValidationError,
 } from "../../shared/errors.ts";
 import { type ActorAddress, actorKey, isKeyPart, newId } from "../../shared/ids.ts";
-import { Activation, type Envelope, type Reply } from "./_activation.ts";
+import { Activation, applyStored, type Envelope, type Reply, upcast } from "./_activation.ts";
 import type { Runtime } from "./_runtime.ts";
 import { Deadlines, type Expirable } from "./_deadlines.ts";
 import type { Bus, BusMessage } from "./bus.ts";
@@ -45,6 +45,7 @@ import {
   type CommitOutcome,
   type CommitRequest,
   Journal,
+  type StoredEvent,
 } from "./journal.ts";
 import { ActorRef, type AskOptions } from "./ref.ts";
 
@@ -358,6 +359,41 @@ export class ActorSystem implements Runtime {
         chain: undefined,
         reply: { resolve, reject },
       });
+    });
+  }
+
+  /**
+   * The actor's state as of `at` (epoch ms): the fold of its events committed
+   * by then. Reads the journal only; the live activation is not touched.
+   */
+  async stateAt<T extends AnyActorType>(
+    ref: ActorRef<T>,
+    at: number,
+  ): Promise<{ state: T["_types"]["state"]; seq: number }> {
+    const events = await this.journal.readEventsUntil(ref.key, at);
+    let state: unknown = ref.actorType.options.initial();
+    for (const e of events) state = applyStored(ref.actorType, ref.key, state, e);
+    return { state: state as T["_types"]["state"], seq: events.at(-1)?.seq ?? 0 };
+  }
+
+  /**
+   * The actor's journaled events in order, their data upgraded to the current
+   * versions: the raw material of timelines and audit trails.
+   */
+  async history(
+    ref: ActorRef<AnyActorType>,
+    opts: { after?: number; limit?: number } = {},
+  ): Promise<StoredEvent[]> {
+    const after = opts.after ?? 0;
+    const events = await this.journal.readEvents(
+      ref.key,
+      after,
+      opts.limit ? after + opts.limit : undefined,
+    );
+    return events.map((e) => {
+      const spec = ref.actorType.events.get(e.type);
+      if (!spec) throw new CoveError("event_unknown", `${ref.key} has unknown event ${e.type}`);
+      return { ...e, data: upcast(e.type, spec, e.version, e.data), version: spec.version };
     });
   }
 
