@@ -7,3 +7,7 @@ export * from "./errors.ts";
 export * from "./clock.ts";
 export * from "./ids.ts";
 export * from "./config.ts";
+export * from "./scoring.ts";
+export * from "./booking.ts";
+export * from "./contact.ts";
+export * from "./lead.ts";

@@ -4,7 +4,14 @@ import assert from "node:assert/strict";
 // mod.ts says what its folder is. (`deno doc --lint` goes further and wants
 // spelled-out types for exported zod schemas, which would write each shape
 // twice; this checks what the style asks for.)
-const MODULES = ["shared/mod.ts", "actors/runtime/mod.ts", "gateway/mod.ts", "bench/mod.ts"];
+const MODULES = [
+  "shared/mod.ts",
+  "actors/runtime/mod.ts",
+  "actors/lead/mod.ts",
+  "actors/ai/mod.ts",
+  "gateway/mod.ts",
+  "bench/mod.ts",
+];
 
 interface DocNode {
   module_doc?: { doc?: string };

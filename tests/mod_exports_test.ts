@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 
 // Every folder's mod.ts is its public API: it must re-export each public file
 // (not `_private.ts`, not `*_test.ts`) so other folders never reach past it.
-const FOLDERS = ["shared", "actors/runtime", "gateway"];
+const FOLDERS = [
+  "shared",
+  "actors/runtime",
+  "actors/lead",
+  "actors/ai",
+  "actors/calendar",
+  "gateway",
+];
 
 Deno.test("each folder's mod.ts exports every public file", async () => {
   const root = new URL("../", import.meta.url);

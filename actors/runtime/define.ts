@@ -124,6 +124,10 @@ export type SystemHandler<S, Ev, In> = (
   ctx: TurnContext,
 ) => Decision<EventUnion<Ev>, unknown> | Promise<Decision<EventUnion<Ev>, unknown>>;
 
+/** The reply type of a handler's decision: the union of every `reply` it can return. */
+export type ReplyOf<D> = Awaited<D> extends infer X ? X extends { reply: infer R } ? R : undefined
+  : never;
+
 /** Type-level record of one command: its input and reply. */
 export interface CommandTypes<I = unknown, R = unknown> {
   /** What callers pass: the schema's input type, before defaults and transforms. */
@@ -245,19 +249,19 @@ export class ActorType<
   }
 
   /** Declares a command: its validated input and the handler that decides. */
-  command<K extends string, Z extends z.ZodType, R = undefined>(
+  command<
+    K extends string,
+    Z extends z.ZodType,
+    D extends Decision<EventUnion<Ev>, unknown> | Promise<Decision<EventUnion<Ev>, unknown>>,
+  >(
     name: K,
     def: {
       /** zod schema of the input; a failing input is refused before the turn starts. */
       input: Z;
       /** Decides: returns events, effects and the reply; may await (e.g. `ctx.ask`). */
-      handle: (
-        state: S,
-        input: z.output<Z>,
-        ctx: TurnContext,
-      ) => Decision<EventUnion<Ev>, R> | Promise<Decision<EventUnion<Ev>, R>>;
+      handle: (state: S, input: z.output<Z>, ctx: TurnContext) => D;
     },
-  ): ActorType<S, Ev, Cmd & { [P in K]: CommandTypes<z.input<Z>, R> }, Q> {
+  ): ActorType<S, Ev, Cmd & { [P in K]: CommandTypes<z.input<Z>, ReplyOf<D>> }, Q> {
     if (this.commands.has(name)) throw new Error(`command ${name} declared twice on ${this.type}`);
     return this.#with({
       commands: new Map([...this.commands, [name, def as unknown as CommandSpec]]),

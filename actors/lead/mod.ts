@@ -1,0 +1,19 @@
+/**
+ * The lead actor and what surrounds it: capture with dedupe (the directory of
+ * identity keys), scoring rules and AI qualification, and the migrations of
+ * the lead tables.
+ *
+ * @module
+ */
+import { loadMigrationFiles, type Migration } from "../runtime/mod.ts";
+
+export * from "./lead.ts";
+export * from "./capture.ts";
+export * from "./directory.ts";
+export * from "./scoring.ts";
+export * from "./qualify.ts";
+
+/** The lead folder's migrations (versions 101-199). */
+export function leadMigrations(): Promise<Migration[]> {
+  return loadMigrationFiles(new URL("./migrations/", import.meta.url), ["0101_leads.sql"]);
+}
