@@ -37,6 +37,9 @@ export interface Resolution {
   otherLeads: string[];
 }
 
+/** Thrown inside the claim transaction to roll it back. */
+class ClaimConflict extends Error {}
+
 /** Names at least this similar in one postcode are taken for the same business. */
 export const BUSINESS_SIMILARITY = 0.85;
 const MAX_ATTEMPTS = 5;
@@ -53,7 +56,7 @@ export async function resolveLead(
   ids: IdentityKeys,
 ): Promise<Resolution> {
   for (let attempt = 1;; attempt++) {
-    const result = await sql.begin(async (tx): Promise<Resolution | undefined> => {
+    const result = await sql.begin(async (tx): Promise<Resolution> => {
       const exact: Array<[string, string]> = [["idempotency", ids.idempotency]];
       if (ids.email) exact.push(["email", ids.email]);
       if (ids.phone) exact.push(["phone", ids.phone]);
@@ -91,8 +94,9 @@ export async function resolveLead(
           INSERT INTO lead_identities (tenant, key, lead_id)
           SELECT ${tenant}, k, ${leadId} FROM unnest(${missing}::text[]) AS k
           ON CONFLICT DO NOTHING RETURNING key`;
-        // Someone claimed one of these keys since we looked: start over and join them.
-        if (inserted.length < missing.length) return undefined;
+        // Someone claimed one of these keys since we looked: roll back what this attempt
+        // claimed (committing it would split the person) and start over to join them.
+        if (inserted.length < missing.length) throw new ClaimConflict();
       }
       const matchedBy = exact.filter(([, k]) => found.get(k) === leadId).map(([name]) => name);
       if (fuzzy && fuzzy.leadId === leadId && !matchedBy.includes("business")) {
@@ -107,7 +111,7 @@ export async function resolveLead(
       };
     }).catch((e: { code?: string }) => {
       // A deadlock between two claims: one of them is told, and tries again.
-      if (e.code === "40P01") return undefined;
+      if (e instanceof ClaimConflict || e.code === "40P01") return undefined;
       throw e;
     });
     if (result) return result;
