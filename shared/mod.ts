@@ -11,3 +11,6 @@ export * from "./scoring.ts";
 export * from "./booking.ts";
 export * from "./contact.ts";
 export * from "./lead.ts";
+export * from "./quiet_hours.ts";
+export * from "./followup.ts";
+export * from "./team.ts";

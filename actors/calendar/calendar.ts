@@ -21,25 +21,23 @@ import {
   Booking,
   BookingCancelled,
   BookingConfirmed,
+  type BookingConflict,
+  type BookingConflictReason,
+  type BookingNotice,
   BookingRescheduled,
+  type BookReply,
   BookSlot,
   CancelBooking,
+  type CancelReply,
   type Clock,
   fieldIssues,
   HoursSet,
   newId,
   NotFoundError,
   RescheduleBooking,
+  type RescheduleReply,
   ValidationError,
   WorkingHours,
-} from "../../shared/mod.ts";
-import type {
-  BookingConflict,
-  BookingConflictReason,
-  BookingNotice,
-  BookReply,
-  CancelReply,
-  RescheduleReply,
 } from "../../shared/mod.ts";
 import { checkSlot, freeSlots } from "./availability.ts";
 
@@ -58,18 +56,19 @@ export type CalendarState = z.infer<typeof CalendarState>;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /**
- * Bookings that ended this long before the latest booking are dropped from
- * memory (the journal keeps them), so a busy member's calendar stays small
- * and availability checks stay quick. Pruning uses the event's own time, so
- * replay prunes exactly as the live actor did.
+ * Bookings that ended this long before a new booking is made are dropped from
+ * memory with their idempotency keys (the journal keeps them), so a busy
+ * member's calendar stays small and slot checks stay quick. Pruning uses the
+ * event's own time, so replay prunes exactly as the live actor did.
  */
 const RETAIN_AFTER_END_MS = 30 * DAY;
+
+const REMINDER_PREFIX = "booking-reminder:";
 
 /** Name of a booking's durable reminder; one per booking, replaced when it moves. */
 export function reminderName(bookingId: string): string {
   return `${REMINDER_PREFIX}${bookingId}`;
 }
-const REMINDER_PREFIX = "booking-reminder:";
 
 const ms = (instant: string) => Temporal.Instant.from(instant).epochMilliseconds;
 const iso = (epochMs: number) => Temporal.Instant.fromEpochMilliseconds(epochMs).toString();

@@ -430,3 +430,19 @@ calendarTest(
     assert.deepEqual(bad.issues.map((i) => i.path), ["to"]);
   },
 );
+
+calendarTest("bookings long past are dropped from memory when new ones are made", async (env) => {
+  const s = env.node();
+  const ref = s.ref(calendar, "t1", "ann");
+  await ref.ask("setHours", NEW_YORK);
+  const old = await ref.ask("book", bookInput("2026-03-04T15:00:00Z", "old"));
+  assert.ok(old.status === "booked");
+  env.clock.set(Date.parse("2026-04-06T13:00:00Z")); // 33 days after it ended
+  const fresh = await ref.ask("book", bookInput("2026-04-08T14:00:00Z", "new"));
+  assert.ok(fresh.status === "booked");
+  assert.deepEqual((await ref.query("bookings")).map((b) => b.id), [fresh.booking.id]);
+  await s.shutdown();
+  await env.db.sql`DELETE FROM snapshots`; // recover from the events alone
+  const recovered = await env.node().ref(calendar, "t1", "ann").query("bookings");
+  assert.deepEqual(recovered, [fresh.booking], "replay prunes the same way");
+});

@@ -15,7 +15,9 @@ import {
   LeadStatus,
   MessageChannel,
 } from "../../shared/lead.ts";
-import { defineActor } from "../runtime/mod.ts";
+import { DEFAULT_FOLLOW_UP_PLAN, FollowUpCondition } from "../../shared/followup.ts";
+import { defineActor, type Effect, type TurnContext } from "../runtime/mod.ts";
+import { ActiveFollowUp, decideStep, FOLLOW_UP_REMINDER, startSequence } from "./followups.ts";
 
 /** Contact details after normalization: phone in E.164, email lowercased. */
 export const Contact = ContactInput.extend({ phoneValid: z.boolean() });
@@ -68,6 +70,8 @@ export const LeadState = z.object({
   lastInboundAt: z.number().nullable(),
   lastOutboundAt: z.number().nullable(),
   mergedInto: z.string().nullable(),
+  /** The follow-up sequence in progress, if any. */
+  followUp: ActiveFollowUp.nullable(),
 });
 /** A lead's state. */
 export type LeadState = z.infer<typeof LeadState>;
@@ -151,6 +155,34 @@ function applyChanges(contact: Contact, changes: Change[]): Contact {
 }
 
 const CaptureData = NormalizedCapture.extend({ contact: Contact });
+
+/** The plan follow-ups use (tenant plans come with the settings actor). */
+const PLAN = DEFAULT_FOLLOW_UP_PLAN;
+
+type FollowUpEvent =
+  | { type: "lead.followup_scheduled"; data: { followUp: ActiveFollowUp; reason?: string } }
+  | { type: "lead.followups_stopped"; data: { sequence: FollowUpCondition; reason: string } };
+
+const NOTHING = { events: [] as FollowUpEvent[], effects: [] as Effect[] };
+
+/** Events and effects that start a sequence. */
+function schedule(ctx: TurnContext, sequence: FollowUpCondition, since: number): typeof NOTHING {
+  const f = startSequence(PLAN, sequence, since);
+  if (!f) return NOTHING;
+  return {
+    events: [{ type: "lead.followup_scheduled", data: { followUp: f } }],
+    effects: [ctx.remind(FOLLOW_UP_REMINDER, f.dueAt, { payload: f })],
+  };
+}
+
+/** Events and effects that stop the running sequence, if there is one. */
+function stopFollowUps(s: LeadState, ctx: TurnContext, reason: string): typeof NOTHING {
+  if (!s.followUp) return NOTHING;
+  return {
+    events: [{ type: "lead.followups_stopped", data: { sequence: s.followUp.sequence, reason } }],
+    effects: [ctx.cancelReminder(FOLLOW_UP_REMINDER)],
+  };
+}
 const ChangeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });
 
 /** The lead actor type: `lead/<tenant>/<leadId>`. */
@@ -177,6 +209,7 @@ export const lead = defineActor("lead", {
     lastInboundAt: null,
     lastOutboundAt: null,
     mergedInto: null,
+    followUp: null,
   }),
 })
   .event("lead.captured", {
@@ -328,20 +361,72 @@ export const lead = defineActor("lead", {
     }),
     apply: (s, e) => ({ ...s, score: e.score, priority: e.priority, scoreReasons: e.reasons }),
   })
+  .event("lead.followup_scheduled", {
+    schema: z.object({ followUp: ActiveFollowUp, reason: z.string().optional() }),
+    apply: (s, e) => ({ ...s, followUp: e.followUp }),
+  })
+  .event("lead.followup_sent", {
+    schema: z.object({
+      sequence: FollowUpCondition,
+      step: z.number().int(),
+      channel: MessageChannel,
+      to: z.string(),
+      subject: z.string().optional(),
+      body: z.string(),
+      key: z.string(),
+    }),
+    apply: (s, e, meta): LeadState => ({
+      ...s,
+      status: s.status === "new" ? "contacted" : s.status,
+      messages: last([...s.messages, {
+        channel: e.channel,
+        direction: "outbound" as const,
+        content: e.body,
+        status: "queued" as const,
+        externalId: e.key,
+        at: meta.at,
+      }], KEEP_MESSAGES),
+      lastOutboundAt: meta.at,
+      lastActivityAt: meta.at,
+    }),
+  })
+  .event("lead.followup_skipped", {
+    schema: z.object({ sequence: FollowUpCondition, step: z.number().int(), reason: z.string() }),
+    apply: (s) => s,
+  })
+  .event("lead.followups_stopped", {
+    schema: z.object({ sequence: FollowUpCondition, reason: z.string() }),
+    apply: (s) => ({ ...s, followUp: null }),
+  })
+  .event("lead.booked", {
+    schema: z.object({ bookingId: z.string(), start: z.number(), memberId: z.string().optional() }),
+    apply: (s, _e, meta): LeadState => ({
+      ...s,
+      status: canMove(s.status, "meeting_scheduled") ? "meeting_scheduled" : s.status,
+      lastActivityAt: meta.at,
+    }),
+  })
   .command("capture", {
     input: NormalizedCapture,
-    handle: (s, c) => {
+    handle: (s, c, ctx) => {
       if (s.captureKeys.includes(c.idempotencyKey)) {
         return { reply: { outcome: "repeated" as const } };
       }
       if (!s.exists) {
+        // Someone who wrote to us has replied already: no "uncontacted" nudges for them.
+        const plan = c.source === "inbound_sms" || c.source === "inbound_email"
+          ? { events: [], effects: [] }
+          : schedule(ctx, "uncontacted", ctx.now);
         return {
-          events: [{ type: "lead.captured", data: c }],
+          events: [{ type: "lead.captured", data: c }, ...plan.events],
+          effects: plan.effects,
           reply: { outcome: "created" as const },
         };
       }
+      const stop = c.message ? stopFollowUps(s, ctx, "lead replied") : { events: [], effects: [] };
       return {
-        events: [{
+        effects: stop.effects,
+        events: [...stop.events, {
           type: "lead.merged",
           data: {
             idempotencyKey: c.idempotencyKey,
@@ -411,10 +496,53 @@ export const lead = defineActor("lead", {
   })
   .command("recordMessage", {
     input: ConversationMessage,
-    handle: (s, c) =>
-      s.exists
-        ? { events: [{ type: "lead.message_recorded", data: c }], reply: { recorded: true } }
-        : { reply: { recorded: false } },
+    handle: (s, c, ctx) => {
+      if (!s.exists) return { reply: { recorded: false } };
+      // A reply stops the running sequence in the same turn; a person's outbound message
+      // starts the "no reply" wait unless a sequence is already running.
+      const follow = c.direction === "inbound"
+        ? stopFollowUps(s, ctx, "lead replied")
+        : s.followUp
+        ? NOTHING
+        : schedule(ctx, "no_reply", ctx.now);
+      return {
+        events: [{ type: "lead.message_recorded", data: c }, ...follow.events],
+        effects: follow.effects,
+        reply: { recorded: true },
+      };
+    },
+  })
+  .command("recover", {
+    input: z.object({ reason: z.string().max(200).optional() }),
+    handle: (s, _c, ctx) => {
+      if (!s.exists) return { reply: { started: false as const, reason: "no such lead" } };
+      if (STAGE[s.status] >= STAGE.meeting_scheduled) {
+        return { reply: { started: false as const, reason: `lead is ${s.status}` } };
+      }
+      const stop = stopFollowUps(s, ctx, "replaced by recovery");
+      const start = schedule(ctx, "silent", ctx.now);
+      return {
+        events: [...stop.events, ...start.events],
+        effects: [...stop.effects, ...start.effects],
+        reply: { started: true as const },
+      };
+    },
+  })
+  .command("recordBooking", {
+    input: z.object({
+      bookingId: z.string().min(1).max(128),
+      start: z.number().int(),
+      memberId: z.string().max(128).optional(),
+    }),
+    handle: (s, c, ctx) => {
+      if (!s.exists) return { reply: { recorded: false } };
+      const stop = stopFollowUps(s, ctx, "lead booked a meeting");
+      return {
+        events: [...stop.events, { type: "lead.booked", data: c }],
+        effects: stop.effects,
+        reply: { recorded: true },
+      };
+    },
   })
   .command("updateMessageStatus", {
     input: z.object({
@@ -429,6 +557,92 @@ export const lead = defineActor("lead", {
         reply: { changed: true },
       };
     },
+  })
+  .onReminder((s, r, ctx) => {
+    const f = s.followUp;
+    const due = ActiveFollowUp.safeParse(r.payload);
+    // A reminder from a sequence that was stopped or replaced since does nothing.
+    if (r.name !== FOLLOW_UP_REMINDER || !f || !due.success) return {};
+    const d0 = due.data;
+    if (d0.sequence !== f.sequence || d0.step !== f.step || d0.startedAt !== f.startedAt) return {};
+    const d = decideStep(PLAN, f, {
+      leadId: ctx.self.id,
+      status: s.status,
+      name: s.contact.name,
+      company: s.contact.company,
+      businessType: s.contact.businessType,
+      email: s.contact.email,
+      phone: s.contact.phone,
+      timeZone: s.contact.timeZone,
+      smsConsent: s.consent.sms?.granted,
+      emailConsent: s.consent.email?.granted,
+      lastInboundAt: s.lastInboundAt,
+    }, ctx.now);
+    if (d.kind === "stop") {
+      return {
+        events: [{
+          type: "lead.followups_stopped",
+          data: { sequence: f.sequence, reason: d.reason },
+        }],
+      };
+    }
+    if (d.kind === "defer") {
+      const later = { ...f, dueAt: d.until };
+      return {
+        events: [{ type: "lead.followup_scheduled", data: { followUp: later, reason: d.reason } }],
+        effects: [ctx.remind(FOLLOW_UP_REMINDER, d.until, { payload: later })],
+      };
+    }
+    const then = d.next
+      ? {
+        events: [{ type: "lead.followup_scheduled" as const, data: { followUp: d.next } }],
+        effects: [ctx.remind(FOLLOW_UP_REMINDER, d.next.dueAt, { payload: d.next })],
+      }
+      : {
+        events: [{
+          type: "lead.followups_stopped" as const,
+          data: { sequence: f.sequence, reason: "sequence finished" },
+        }],
+        effects: [],
+      };
+    if (d.kind === "skip") {
+      return {
+        events: [
+          {
+            type: "lead.followup_skipped",
+            data: { sequence: f.sequence, step: f.step, reason: d.reason },
+          },
+          ...then.events,
+        ],
+        effects: then.effects,
+      };
+    }
+    return {
+      events: [
+        {
+          type: "lead.followup_sent",
+          data: {
+            sequence: f.sequence,
+            step: f.step,
+            channel: d.channel,
+            to: d.to,
+            ...(d.subject ? { subject: d.subject } : {}),
+            body: d.body,
+            key: d.key,
+          },
+        },
+        ...then.events,
+      ],
+      effects: [
+        ctx.send(d.channel, {
+          leadId: ctx.self.id,
+          to: d.to,
+          ...(d.subject ? { subject: d.subject } : {}),
+          body: d.body,
+        }, { key: d.key }),
+        ...then.effects,
+      ],
+    };
   })
   .query("view", (s) => s)
   .query("exists", (s) => s.exists)

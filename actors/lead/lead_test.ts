@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../shared/clock.ts";
 import { ValidationError } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
-import { ActorSystem, type Database, openDatabase } from "../runtime/mod.ts";
+import { ActorSystem, type Database, openDatabase, ReminderPoller } from "../runtime/mod.ts";
 import { captureLead } from "./capture.ts";
 import { lead } from "./lead.ts";
 import { leadMigrations } from "./mod.ts";
@@ -65,8 +65,11 @@ for (const backend of BACKENDS) {
     assert.deepEqual([a.outcome, b.outcome].sort(), ["created", "repeated"]);
     const again = await captureLead(s, "t1", submit);
     assert.equal(again.outcome, "repeated");
-    const [n] = await db.sql`SELECT count(*)::int AS n FROM events WHERE tenant = 't1'`;
-    assert.equal(n!.n, 1, "one event for three submits of one form");
+    const [n] = await db.sql`SELECT count(*)::int AS n FROM events
+      WHERE tenant = 't1' AND type = 'lead.captured'`;
+    assert.equal(n!.n, 1, "one capture for three submits of one form");
+    const [all] = await db.sql`SELECT count(*)::int AS n FROM events WHERE tenant = 't1'`;
+    assert.equal(all!.n, 2, "the capture and its first follow-up plan, nothing for the repeats");
   });
 
   test("the same person again merges, recording what changed", async (s) => {
@@ -86,8 +89,12 @@ for (const backend of BACKENDS) {
     assert.deepEqual(second.matchedBy, ["email"]);
     const ref = s.ref(lead, "t1", first.leadId);
     const history = await s.history(ref);
-    assert.deepEqual(history.map((e) => e.type), ["lead.captured", "lead.merged"]);
-    assert.deepEqual((history[1]!.data as { changes: unknown }).changes, [
+    assert.deepEqual(history.map((e) => e.type), [
+      "lead.captured",
+      "lead.followup_scheduled",
+      "lead.merged",
+    ]);
+    assert.deepEqual((history[2]!.data as { changes: unknown }).changes, [
       { field: "businessType", from: null, to: "plumber" },
       { field: "rating", from: null, to: 4.7 },
     ]);
@@ -292,5 +299,138 @@ for (const backend of BACKENDS) {
     assert.equal((await s.stateAt(ref, t0 + 1_000)).state.status, "new");
     assert.equal((await s.stateAt(ref, t0 + 3_600_000)).state.status, "qualified");
     assert.equal((await s.stateAt(ref, clock.now())).state.status, "won");
+  });
+
+  const ny = { ...person, timeZone: "America/New_York" };
+  const consentSms = [{ channel: "sms" as const, granted: true, source: "widget checkbox" }];
+  const outbox = (db: Database) =>
+    db.sql`SELECT channel, key, next_at, payload FROM outbox ORDER BY id`.then((rows) => [...rows]);
+  const reminder = (db: Database) =>
+    db.sql`SELECT due_at FROM reminders WHERE name = 'followup'`.then((r) => r[0]?.due_at ?? null);
+
+  test(
+    "a follow-up due at night waits for 09:00 local, across the spring DST change",
+    async (s, db, clock) => {
+      // 01:55 EST on 8 March 2026; clocks jump from 02:00 to 03:00 that night.
+      clock.set(Date.parse("2026-03-08T06:55:00Z"));
+      const { leadId } = await captureLead(s, "t1", {
+        idempotencyKey: "dst",
+        source: "widget",
+        contact: ny,
+        consent: consentSms,
+      });
+      assert.equal(
+        await reminder(db),
+        Date.parse("2026-03-08T07:00:00Z"),
+        "five minutes after capture",
+      );
+      const poller = new ReminderPoller(s);
+      clock.set(Date.parse("2026-03-08T07:00:00Z")); // 03:00 EDT: quiet hours
+      assert.equal(await poller.tick(), 1);
+      assert.equal(
+        await reminder(db),
+        Date.parse("2026-03-08T13:00:00Z"),
+        "09:00 EDT, not 09:00 EST",
+      );
+      assert.deepEqual(await outbox(db), [], "nothing sent at night");
+      clock.set(Date.parse("2026-03-08T13:00:00Z"));
+      assert.equal(await poller.tick(), 1);
+      const sent = await outbox(db);
+      assert.deepEqual(sent.map((r) => [r.channel, r.payload.to]), [["sms", "+14155552671"]]);
+      assert.match(sent[0]!.payload.body, /^Hi Dana,/);
+      const view = await s.ref(lead, "t1", leadId).query("view");
+      assert.equal(view.status, "contacted");
+      assert.equal(view.followUp?.step, 1, "the email step is next");
+      assert.equal(await reminder(db), Date.parse("2026-03-09T13:00:00Z"));
+    },
+  );
+
+  test("a follow-up at 01:30 on the fall-back night waits for 09:00 EST", async (s, db, clock) => {
+    clock.set(Date.parse("2026-11-01T05:25:00Z")); // 01:25 EDT, the first 01:25 of the night
+    await captureLead(s, "t1", {
+      idempotencyKey: "fall",
+      source: "widget",
+      contact: ny,
+      consent: consentSms,
+    });
+    clock.set(Date.parse("2026-11-01T05:30:00Z"));
+    assert.equal(await new ReminderPoller(s).tick(), 1);
+    assert.equal(await reminder(db), Date.parse("2026-11-01T14:00:00Z"));
+  });
+
+  test("a reply cancels the pending steps in the same turn", async (s, db, clock) => {
+    clock.set(Date.parse("2026-06-01T15:00:00Z"));
+    const { leadId } = await captureLead(s, "t1", {
+      idempotencyKey: "r",
+      source: "widget",
+      contact: ny,
+      consent: consentSms,
+    });
+    assert.notEqual(await reminder(db), null);
+    await s.ref(lead, "t1", leadId).ask("recordMessage", {
+      channel: "sms",
+      direction: "inbound",
+      content: "Call me tomorrow",
+      status: "received",
+    });
+    assert.equal(await reminder(db), null, "the reminder went with the reply's commit");
+    clock.advance(3 * 24 * 3_600_000);
+    assert.equal(await new ReminderPoller(s).tick(), 0);
+    assert.deepEqual(await outbox(db), []);
+    const history = await s.history(s.ref(lead, "t1", leadId));
+    assert.deepEqual(history.map((e) => e.type).slice(-2), [
+      "lead.message_recorded",
+      "lead.followups_stopped",
+    ]);
+  });
+
+  test(
+    "a step on a channel without consent is skipped and the next one planned",
+    async (s, db, clock) => {
+      clock.set(Date.parse("2026-06-01T15:00:00Z")); // 11:00 EDT
+      const { leadId } = await captureLead(s, "t1", {
+        idempotencyKey: "nc",
+        source: "widget",
+        contact: ny,
+      });
+      clock.advance(5 * 60_000);
+      await new ReminderPoller(s).tick();
+      assert.deepEqual(await outbox(db), [], "no SMS without consent");
+      const history = await s.history(s.ref(lead, "t1", leadId));
+      const skipped = history.find((e) => e.type === "lead.followup_skipped");
+      assert.equal((skipped?.data as { reason: string }).reason, "no SMS consent");
+      clock.advance(24 * 3_600_000);
+      await new ReminderPoller(s).tick();
+      assert.deepEqual((await outbox(db)).map((r) => [r.channel, r.payload.to]), [[
+        "email",
+        "dana.reyes@example.com",
+      ]]);
+    },
+  );
+
+  test("recover starts a re-engagement sequence; a booking stops it", async (s, db, clock) => {
+    clock.set(Date.parse("2026-06-01T15:00:00Z"));
+    const { leadId } = await captureLead(s, "t1", {
+      idempotencyKey: "rec",
+      source: "inbound_email",
+      contact: ny,
+      message: "hello",
+    });
+    assert.equal(await reminder(db), null, "someone who wrote first gets no 'uncontacted' nudge");
+    const ref = s.ref(lead, "t1", leadId);
+    clock.advance(3 * 86_400_000); // three silent days
+    assert.deepEqual(await ref.ask("recover", {}), { started: true });
+    await new ReminderPoller(s).tick();
+    assert.deepEqual((await outbox(db)).map((r) => r.channel), ["email"]);
+    assert.equal((await ref.query("view")).followUp?.sequence, "silent");
+    await ref.ask("recordBooking", { bookingId: "b1", start: clock.now() + 86_400_000 });
+    const view = await ref.query("view");
+    assert.equal(view.status, "meeting_scheduled");
+    assert.equal(view.followUp, null);
+    assert.equal(await reminder(db), null);
+    assert.deepEqual(await ref.ask("recover", {}), {
+      started: false,
+      reason: "lead is meeting_scheduled",
+    });
   });
 }
