@@ -13,16 +13,24 @@ import {
   type Bus,
   type Dispatcher,
   MemoryBus,
+  type Migration,
   openDatabase,
   OutboxWorker,
   RedisBus,
   ReminderPoller,
 } from "./actors/runtime/mod.ts";
+import { calendar } from "./actors/calendar/mod.ts";
+import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
 import { createApp, serve, type Server } from "./gateway/mod.ts";
 import type { Config } from "./shared/mod.ts";
 
-/** Every actor type this node hosts. Domain actors (lead, campaign, ...) are added here. */
-export const ACTOR_TYPES: AnyActorType[] = [];
+/** Every actor type this node hosts. */
+export const ACTOR_TYPES: AnyActorType[] = [lead, settings, calendar];
+
+/** Migrations of the domain folders, applied after the runtime's own. */
+async function domainMigrations(): Promise<Migration[]> {
+  return [...await leadMigrations()];
+}
 
 /** The outbox dispatchers (SMS, email, AI, ...), one per channel. None are built yet. */
 export const DISPATCHERS: Dispatcher[] = [];
@@ -66,7 +74,10 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
   let stopping = false;
   try {
     const dataDir = `${config.DATA_DIR}/pg`;
-    const db = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir });
+    const migrations = await domainMigrations();
+    const db = await openDatabase(
+      config.DATABASE_URL ? { url: config.DATABASE_URL, migrations } : { dataDir, migrations },
+    );
     undo.push(() => db.close());
 
     const bus: Bus = config.REDIS_URL ? await RedisBus.connect(config.REDIS_URL) : new MemoryBus();

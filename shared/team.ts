@@ -176,6 +176,21 @@ export const CreateTask = z.object({
 /** Input of the task's `create` command. */
 export type CreateTask = z.input<typeof CreateTask>;
 
+/** An inbound message to route to the team, as `routeInboundMessage` takes it. */
+export const RouteMessage = z.object({
+  leadId: KeyPart,
+  /** What the lead wrote; it becomes the task's detail. */
+  text: z.string().trim().min(1).max(20_000),
+  /** The lead's priority: high gets a short due date and notifies the assignee. */
+  priority: Priority,
+  /** The same message again (a redelivered webhook) is the same task. */
+  idempotencyKey: IdempotencyKey,
+  /** When the message arrived, epoch ms, from the caller's clock: due dates count from it. */
+  now: z.number().int().min(0),
+});
+/** An inbound message to route to the team. */
+export type RouteMessage = z.input<typeof RouteMessage>;
+
 /** A task as the task actor holds it and replies with. */
 export const Task = z.object({
   taskId: z.string(),

@@ -15,7 +15,15 @@ import {
   LeadStatus,
   MessageChannel,
 } from "../../shared/lead.ts";
-import { DEFAULT_FOLLOW_UP_PLAN, FollowUpCondition } from "../../shared/followup.ts";
+import { FollowUpCondition, type FollowUpPlan } from "../../shared/followup.ts";
+import {
+  EngagementKind,
+  Qualification,
+  type ScoringFacts,
+  type ScoringRules,
+} from "../../shared/scoring.ts";
+import { scoreLead } from "./scoring.ts";
+import { type LeadSettings, settings, SETTINGS_ID } from "./settings.ts";
 import { defineActor, type Effect, type TurnContext } from "../runtime/mod.ts";
 import { ActiveFollowUp, decideStep, FOLLOW_UP_REMINDER, startSequence } from "./followups.ts";
 
@@ -72,6 +80,10 @@ export const LeadState = z.object({
   mergedInto: z.string().nullable(),
   /** The follow-up sequence in progress, if any. */
   followUp: ActiveFollowUp.nullable(),
+  /** Replies, opens, clicks and bookings, for engagement points (latest 100). */
+  engagement: z.array(z.object({ kind: EngagementKind, at: z.number() })),
+  /** The latest qualification (AI or rules), if one ran. */
+  qualification: Qualification.nullable(),
 });
 /** A lead's state. */
 export type LeadState = z.infer<typeof LeadState>;
@@ -156,8 +168,37 @@ function applyChanges(contact: Contact, changes: Change[]): Contact {
 
 const CaptureData = NormalizedCapture.extend({ contact: Contact });
 
-/** The plan follow-ups use (tenant plans come with the settings actor). */
-const PLAN = DEFAULT_FOLLOW_UP_PLAN;
+/** The tenant's settings, asked for within the turn that needs them. */
+function tenantSettings(ctx: TurnContext): Promise<LeadSettings> {
+  return ctx.ask(ctx.ref(settings, SETTINGS_ID), "get", {});
+}
+
+/** The name of the reminder that re-scores a lead shortly after its facts changed (coalesced). */
+export const RESCORE_REMINDER = "rescore";
+
+/** The facts a lead is scored on. */
+export function scoringFacts(s: LeadState): ScoringFacts {
+  return {
+    ...(s.contact.rating !== undefined ? { rating: s.contact.rating } : {}),
+    ...(s.contact.reviewCount !== undefined ? { reviewCount: s.contact.reviewCount } : {}),
+    ...(s.contact.emailConfidence !== undefined
+      ? { emailConfidence: s.contact.emailConfidence }
+      : {}),
+    // Only a website known to be missing scores: unknown is not "none".
+    hasWebsite: s.contact.website !== null,
+    phoneValid: s.contact.phoneValid,
+    ...(s.contact.businessType ? { businessType: s.contact.businessType } : {}),
+    ...(s.source ? { source: s.source } : {}),
+    tags: s.tags,
+    engagement: s.engagement,
+  };
+}
+
+/** The lead's score under `rules`, keeping the AI's fit points from its last qualification. */
+export function currentScore(s: LeadState, rules: ScoringRules, now: number) {
+  const ai = s.scoreReasons.filter((r) => r.ruleId === "ai.fit");
+  return scoreLead(scoringFacts(s), rules, now, ai);
+}
 
 type FollowUpEvent =
   | { type: "lead.followup_scheduled"; data: { followUp: ActiveFollowUp; reason?: string } }
@@ -166,8 +207,13 @@ type FollowUpEvent =
 const NOTHING = { events: [] as FollowUpEvent[], effects: [] as Effect[] };
 
 /** Events and effects that start a sequence. */
-function schedule(ctx: TurnContext, sequence: FollowUpCondition, since: number): typeof NOTHING {
-  const f = startSequence(PLAN, sequence, since);
+function schedule(
+  plan: FollowUpPlan,
+  ctx: TurnContext,
+  sequence: FollowUpCondition,
+  since: number,
+): typeof NOTHING {
+  const f = startSequence(plan, sequence, since);
   if (!f) return NOTHING;
   return {
     events: [{ type: "lead.followup_scheduled", data: { followUp: f } }],
@@ -210,6 +256,8 @@ export const lead = defineActor("lead", {
     lastOutboundAt: null,
     mergedInto: null,
     followUp: null,
+    engagement: [],
+    qualification: null,
   }),
 })
   .event("lead.captured", {
@@ -398,6 +446,17 @@ export const lead = defineActor("lead", {
     schema: z.object({ sequence: FollowUpCondition, reason: z.string() }),
     apply: (s) => ({ ...s, followUp: null }),
   })
+  .event("lead.engaged", {
+    schema: z.object({ kind: EngagementKind }),
+    apply: (s, e, meta) => ({
+      ...s,
+      engagement: last([...s.engagement, { kind: e.kind, at: meta.at }], 100),
+    }),
+  })
+  .event("lead.qualified", {
+    schema: Qualification,
+    apply: (s, e) => ({ ...s, qualification: e }),
+  })
   .event("lead.booked", {
     schema: z.object({ bookingId: z.string(), start: z.number(), memberId: z.string().optional() }),
     apply: (s, _e, meta): LeadState => ({
@@ -408,24 +467,24 @@ export const lead = defineActor("lead", {
   })
   .command("capture", {
     input: NormalizedCapture,
-    handle: (s, c, ctx) => {
+    handle: async (s, c, ctx) => {
       if (s.captureKeys.includes(c.idempotencyKey)) {
         return { reply: { outcome: "repeated" as const } };
       }
       if (!s.exists) {
         // Someone who wrote to us has replied already: no "uncontacted" nudges for them.
         const plan = c.source === "inbound_sms" || c.source === "inbound_email"
-          ? { events: [], effects: [] }
-          : schedule(ctx, "uncontacted", ctx.now);
+          ? NOTHING
+          : schedule((await tenantSettings(ctx)).followUps, ctx, "uncontacted", ctx.now);
         return {
           events: [{ type: "lead.captured", data: c }, ...plan.events],
-          effects: plan.effects,
+          effects: [...plan.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
           reply: { outcome: "created" as const },
         };
       }
-      const stop = c.message ? stopFollowUps(s, ctx, "lead replied") : { events: [], effects: [] };
+      const stop = c.message ? stopFollowUps(s, ctx, "lead replied") : NOTHING;
       return {
-        effects: stop.effects,
+        effects: [...stop.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
         events: [...stop.events, {
           type: "lead.merged",
           data: {
@@ -496,15 +555,25 @@ export const lead = defineActor("lead", {
   })
   .command("recordMessage", {
     input: ConversationMessage,
-    handle: (s, c, ctx) => {
+    handle: async (s, c, ctx) => {
       if (!s.exists) return { reply: { recorded: false } };
-      // A reply stops the running sequence in the same turn; a person's outbound message
-      // starts the "no reply" wait unless a sequence is already running.
-      const follow = c.direction === "inbound"
-        ? stopFollowUps(s, ctx, "lead replied")
-        : s.followUp
+      if (c.direction === "inbound") {
+        // A reply stops the running sequence in the same turn and counts as engagement.
+        const stop = stopFollowUps(s, ctx, "lead replied");
+        return {
+          events: [
+            { type: "lead.message_recorded", data: c },
+            { type: "lead.engaged", data: { kind: "replied" } },
+            ...stop.events,
+          ],
+          effects: [...stop.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
+          reply: { recorded: true },
+        };
+      }
+      // A person's outbound message starts the "no reply" wait unless a sequence runs.
+      const follow = s.followUp
         ? NOTHING
-        : schedule(ctx, "no_reply", ctx.now);
+        : schedule((await tenantSettings(ctx)).followUps, ctx, "no_reply", ctx.now);
       return {
         events: [{ type: "lead.message_recorded", data: c }, ...follow.events],
         effects: follow.effects,
@@ -514,13 +583,13 @@ export const lead = defineActor("lead", {
   })
   .command("recover", {
     input: z.object({ reason: z.string().max(200).optional() }),
-    handle: (s, _c, ctx) => {
+    handle: async (s, _c, ctx) => {
       if (!s.exists) return { reply: { started: false as const, reason: "no such lead" } };
       if (STAGE[s.status] >= STAGE.meeting_scheduled) {
         return { reply: { started: false as const, reason: `lead is ${s.status}` } };
       }
       const stop = stopFollowUps(s, ctx, "replaced by recovery");
-      const start = schedule(ctx, "silent", ctx.now);
+      const start = schedule((await tenantSettings(ctx)).followUps, ctx, "silent", ctx.now);
       return {
         events: [...stop.events, ...start.events],
         effects: [...stop.effects, ...start.effects],
@@ -538,8 +607,12 @@ export const lead = defineActor("lead", {
       if (!s.exists) return { reply: { recorded: false } };
       const stop = stopFollowUps(s, ctx, "lead booked a meeting");
       return {
-        events: [...stop.events, { type: "lead.booked", data: c }],
-        effects: stop.effects,
+        events: [
+          ...stop.events,
+          { type: "lead.booked", data: c },
+          { type: "lead.engaged", data: { kind: "booked" } },
+        ],
+        effects: [...stop.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
         reply: { recorded: true },
       };
     },
@@ -558,14 +631,52 @@ export const lead = defineActor("lead", {
       };
     },
   })
-  .onReminder((s, r, ctx) => {
+  .command("recordEngagement", {
+    input: z.object({ kind: z.enum(["opened", "clicked"]) }),
+    handle: (s, c, ctx) =>
+      s.exists
+        ? {
+          events: [{ type: "lead.engaged", data: c }],
+          effects: [ctx.remind(RESCORE_REMINDER, ctx.now)],
+          reply: { recorded: true },
+        }
+        : { reply: { recorded: false } },
+  })
+  .command("applyQualification", {
+    input: Qualification,
+    handle: (s, q) => {
+      if (!s.exists) return { reply: { applied: false } };
+      return {
+        events: [
+          { type: "lead.qualified", data: q },
+          {
+            type: "lead.scored",
+            data: {
+              ...q.score,
+              source: q.source,
+              ...(q.source === "rules" ? { fallbackReason: q.fallbackReason } : {}),
+            },
+          },
+        ],
+        reply: { applied: true, score: q.score.score, priority: q.score.priority },
+      };
+    },
+  })
+  .onReminder(async (s, r, ctx) => {
+    if (r.name === RESCORE_REMINDER) {
+      if (!s.exists) return {};
+      const next = currentScore(s, (await tenantSettings(ctx)).scoring, ctx.now);
+      const same = next.score === s.score && next.priority === s.priority &&
+        JSON.stringify(next.reasons) === JSON.stringify(s.scoreReasons);
+      return same ? {} : { events: [{ type: "lead.scored", data: { ...next, source: "rules" } }] };
+    }
     const f = s.followUp;
     const due = ActiveFollowUp.safeParse(r.payload);
     // A reminder from a sequence that was stopped or replaced since does nothing.
     if (r.name !== FOLLOW_UP_REMINDER || !f || !due.success) return {};
     const d0 = due.data;
     if (d0.sequence !== f.sequence || d0.step !== f.step || d0.startedAt !== f.startedAt) return {};
-    const d = decideStep(PLAN, f, {
+    const d = decideStep((await tenantSettings(ctx)).followUps, f, {
       leadId: ctx.self.id,
       status: s.status,
       name: s.contact.name,

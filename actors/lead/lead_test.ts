@@ -5,6 +5,9 @@ import { newId } from "../../shared/ids.ts";
 import { ActorSystem, type Database, openDatabase, ReminderPoller } from "../runtime/mod.ts";
 import { captureLead } from "./capture.ts";
 import { lead } from "./lead.ts";
+import { settings } from "./settings.ts";
+import { requalifyLead } from "./requalify.ts";
+import { type AiClient, disabledAi } from "../ai/mod.ts";
 import { leadMigrations } from "./mod.ts";
 
 // Every rule runs against embedded PGlite and, when TEST_DATABASE_URL is set, real Postgres.
@@ -48,7 +51,7 @@ for (const backend of BACKENDS) {
       async fn() {
         const db = await open(backend.url);
         const clock = new ManualClock(Date.UTC(2026, 5, 1, 15));
-        const s = new ActorSystem({ database: db, types: [lead], clock });
+        const s = new ActorSystem({ database: db, types: [lead, settings], clock });
         try {
           await fn(s, db, clock);
         } finally {
@@ -326,7 +329,7 @@ for (const backend of BACKENDS) {
       );
       const poller = new ReminderPoller(s);
       clock.set(Date.parse("2026-03-08T07:00:00Z")); // 03:00 EDT: quiet hours
-      assert.equal(await poller.tick(), 1);
+      await poller.tick();
       assert.equal(
         await reminder(db),
         Date.parse("2026-03-08T13:00:00Z"),
@@ -334,7 +337,7 @@ for (const backend of BACKENDS) {
       );
       assert.deepEqual(await outbox(db), [], "nothing sent at night");
       clock.set(Date.parse("2026-03-08T13:00:00Z"));
-      assert.equal(await poller.tick(), 1);
+      await poller.tick();
       const sent = await outbox(db);
       assert.deepEqual(sent.map((r) => [r.channel, r.payload.to]), [["sms", "+14155552671"]]);
       assert.match(sent[0]!.payload.body, /^Hi Dana,/);
@@ -354,7 +357,7 @@ for (const backend of BACKENDS) {
       consent: consentSms,
     });
     clock.set(Date.parse("2026-11-01T05:30:00Z"));
-    assert.equal(await new ReminderPoller(s).tick(), 1);
+    await new ReminderPoller(s).tick();
     assert.equal(await reminder(db), Date.parse("2026-11-01T14:00:00Z"));
   });
 
@@ -375,13 +378,15 @@ for (const backend of BACKENDS) {
     });
     assert.equal(await reminder(db), null, "the reminder went with the reply's commit");
     clock.advance(3 * 24 * 3_600_000);
-    assert.equal(await new ReminderPoller(s).tick(), 0);
+    await new ReminderPoller(s).tick();
     assert.deepEqual(await outbox(db), []);
     const history = await s.history(s.ref(lead, "t1", leadId));
-    assert.deepEqual(history.map((e) => e.type).slice(-2), [
+    const reply = history.findIndex((e) => e.type === "lead.message_recorded");
+    assert.deepEqual(history.slice(reply, reply + 3).map((e) => e.type), [
       "lead.message_recorded",
+      "lead.engaged",
       "lead.followups_stopped",
-    ]);
+    ], "the reply and the stop are one turn");
   });
 
   test(
@@ -432,5 +437,87 @@ for (const backend of BACKENDS) {
       started: false,
       reason: "lead is meeting_scheduled",
     });
+  });
+
+  const rated = { ...ny, rating: 4.6, website: null };
+
+  test(
+    "a lead is scored by the tenant's rules and re-scored on activity",
+    async (s, _db, clock) => {
+      clock.set(Date.parse("2026-06-01T15:00:00Z"));
+      const { leadId } = await captureLead(s, "t1", {
+        idempotencyKey: "sc",
+        source: "widget",
+        contact: rated,
+      });
+      const ref = s.ref(lead, "t1", leadId);
+      const poller = new ReminderPoller(s);
+      await poller.tick();
+      let view = await ref.query("view");
+      assert.equal(view.score, 90, "rating ≥ 4.5 (+30), no website (+40), valid phone (+20)");
+      assert.equal(view.priority, "high");
+      assert.equal(view.scoreReasons.length, 3);
+      // The tenant raises the bar; the next activity re-scores under the new rules.
+      const current = await s.ref(settings, "t1", "main").query("current");
+      await s.ref(settings, "t1", "main").ask("setScoringRules", {
+        ...current.scoring,
+        priority: { high: 95, medium: 50 },
+      });
+      await ref.ask("recordEngagement", { kind: "opened" });
+      await poller.tick();
+      view = await ref.query("view");
+      assert.equal(view.score, 92);
+      assert.equal(view.priority, "medium");
+      const badRules: unknown = {
+        ...current.scoring,
+        rules: [{
+          id: "x",
+          when: { field: "rating", op: "gte", value: "high" },
+          points: 5,
+          reason: "r",
+        }],
+      };
+      const bad = await s.ref(settings, "t1", "main").ask("setScoringRules", badRules as never)
+        .catch((e) => e);
+      assert.ok(bad instanceof ValidationError);
+      assert.ok(bad.issues.some((i) => i.path.startsWith("rules.0.when")), bad.message);
+    },
+  );
+
+  test("qualification records the AI's answer, or the rules and why the AI gave none", async (s) => {
+    const { leadId } = await captureLead(s, "t1", {
+      idempotencyKey: "q",
+      source: "widget",
+      contact: rated,
+      message: "Need a site by June",
+    });
+    const ref = s.ref(lead, "t1", leadId);
+    const none = await requalifyLead(s, disabledAi, "t1", leadId);
+    assert.equal(none.source, "rules");
+    let view = await ref.query("view");
+    assert.equal(view.qualification?.source, "rules");
+    assert.equal((view.qualification as { fallbackReason: string }).fallbackReason, "unavailable");
+    assert.equal(view.score, 90);
+    const goodFit: AiClient = {
+      complete: <T>() =>
+        Promise.resolve({
+          ok: true as const,
+          model: "test",
+          value: {
+            intent: "buy",
+            budget: null,
+            timeline: "June",
+            fit: "good",
+            summary: "Plumber without a site, wants one by June.",
+            recommendedAction: "Call today",
+            confidence: 0.9,
+          } as T,
+        }),
+    };
+    const yes = await requalifyLead(s, goodFit, "t1", leadId);
+    assert.equal(yes.source, "ai");
+    view = await ref.query("view");
+    assert.equal(view.score, 100, "90 + 10 for a confident good fit");
+    assert.ok(view.scoreReasons.some((r) => r.ruleId === "ai.fit"));
   });
 }

@@ -12,6 +12,9 @@ export * from "./capture.ts";
 export * from "./directory.ts";
 export * from "./scoring.ts";
 export * from "./qualify.ts";
+export * from "./settings.ts";
+export * from "./followups.ts";
+export * from "./requalify.ts";
 
 /** The lead folder's migrations (versions 101-199). */
 export function leadMigrations(): Promise<Migration[]> {

@@ -173,7 +173,10 @@ export const team = defineActor("team", {
         };
         return { reply };
       }
-      const picked = smoothWeightedPick(handling.filter((m) => m.available), s.rotation[type] ?? {});
+      const picked = smoothWeightedPick(
+        handling.filter((m) => m.available),
+        s.rotation[type] ?? {},
+      );
       if (!picked) {
         const reply: PickReply = {
           status: "unassigned",

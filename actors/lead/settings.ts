@@ -1,0 +1,70 @@
+/**
+ * A tenant's lead settings: scoring rules, the follow-up plan and the
+ * country phone numbers default to. One actor per tenant
+ * (`settings/<tenant>/main`); leads ask it when they need a rule, so a change
+ * applies to the next decision of every lead without touching them.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { DEFAULT_FOLLOW_UP_PLAN, FollowUpPlan } from "../../shared/followup.ts";
+import { DEFAULT_SCORING_RULES, ScoringRules } from "../../shared/scoring.ts";
+import { defineActor } from "../runtime/mod.ts";
+
+/** The id of the one settings actor of a tenant. */
+export const SETTINGS_ID = "main";
+
+/** A tenant's lead settings. */
+export const LeadSettings = z.object({
+  scoring: ScoringRules,
+  followUps: FollowUpPlan,
+  /** ISO 3166 alpha-2 country for phone numbers written without a country code. */
+  defaultCountry: z.string().length(2),
+});
+/** A tenant's lead settings. */
+export type LeadSettings = z.infer<typeof LeadSettings>;
+
+/** The settings actor type. */
+export const settings = defineActor("settings", {
+  state: LeadSettings,
+  initial: (): LeadSettings => ({
+    scoring: DEFAULT_SCORING_RULES,
+    followUps: DEFAULT_FOLLOW_UP_PLAN,
+    defaultCountry: "US",
+  }),
+})
+  .event("settings.scoring_set", {
+    schema: z.object({ scoring: ScoringRules }),
+    apply: (s, e) => ({ ...s, scoring: e.scoring }),
+  })
+  .event("settings.follow_ups_set", {
+    schema: z.object({ followUps: FollowUpPlan }),
+    apply: (s, e) => ({ ...s, followUps: e.followUps }),
+  })
+  .event("settings.default_country_set", {
+    schema: z.object({ country: z.string().length(2) }),
+    apply: (s, e) => ({ ...s, defaultCountry: e.country }),
+  })
+  .command("setScoringRules", {
+    // Validated on save: a bad rule names its field and nothing is written.
+    input: ScoringRules,
+    handle: (_s, scoring) => ({ events: [{ type: "settings.scoring_set", data: { scoring } }] }),
+  })
+  .command("setFollowUpPlan", {
+    input: FollowUpPlan,
+    handle: (_s, followUps) => ({
+      events: [{ type: "settings.follow_ups_set", data: { followUps } }],
+    }),
+  })
+  .command("setDefaultCountry", {
+    input: z.object({ country: z.string().regex(/^[A-Za-z]{2}$/, "ISO 3166 alpha-2, e.g. US") }),
+    handle: (_s, c) => ({
+      events: [{
+        type: "settings.default_country_set",
+        data: { country: c.country.toUpperCase() },
+      }],
+    }),
+  })
+  /** Read through a command so other actors can ask for it within their turn. */
+  .command("get", { input: z.object({}), handle: (s) => ({ reply: s }) })
+  .query("current", (s) => s);
