@@ -8,6 +8,7 @@ const MODULES = [
   "shared/mod.ts",
   "actors/runtime/mod.ts",
   "actors/lead/mod.ts",
+  "actors/import/mod.ts",
   "actors/ai/mod.ts",
   "gateway/mod.ts",
   "bench/mod.ts",

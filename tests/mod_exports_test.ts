@@ -6,6 +6,7 @@ const FOLDERS = [
   "shared",
   "actors/runtime",
   "actors/lead",
+  "actors/import",
   "actors/ai",
   "actors/calendar",
   "gateway",

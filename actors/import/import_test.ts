@@ -239,8 +239,10 @@ for (const backend of BACKENDS) {
       runImport(s, "t1", "twice", { batchSize: 1 }),
       runImport(s, "t1", "twice", { batchSize: 1 }),
     ]);
-    for (const p of [a, b]) assert.equal(p.status, "completed");
+    // The driver found behind the other stops (still running then); the other finishes the job.
+    assert.ok([a.status, b.status].includes("completed"), `${a.status}, ${b.status}`);
     const p = await s.ref(importJob, "t1", "twice").query("progress");
+    assert.equal(p.status, "completed");
     assert.deepEqual([p.done, p.repeated + p.failed, p.failed], [7, 7, 2], "each row counted once");
     assert.equal(await count(db, "SELECT count(*)::int AS n FROM import_files"), 0);
   });

@@ -190,8 +190,9 @@ async function start(
 }
 
 /**
- * Runs a started job to its end (or until it is cancelled or another driver
- * is found ahead of this one) and resolves with its progress. Resumable: it
+ * Runs a started job to its end and resolves with its progress: `completed`,
+ * `cancelled`, or still `running` when another driver was found ahead of this
+ * one (that one finishes the job). Resumable: it
  * starts at the job's cursor, reading the file back from `import_files`.
  * A row that fails validation is recorded as failed; any other error is
  * retried, then ends the run with the job still running, to be resumed.

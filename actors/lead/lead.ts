@@ -84,6 +84,16 @@ export const LeadState = z.object({
   engagement: z.array(z.object({ kind: EngagementKind, at: z.number() })),
   /** The latest qualification (AI or rules), if one ran. */
   qualification: Qualification.nullable(),
+  /** Leads merged into this one by hand, with what each changed, so a merge can be undone. */
+  absorbed: z.record(
+    z.string(),
+    z.object({
+      changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
+      addedTags: z.array(z.string()),
+      addedIdentities: z.array(z.string()),
+      movedKeys: z.array(z.string()),
+    }),
+  ),
 });
 /** A lead's state. */
 export type LeadState = z.infer<typeof LeadState>;
@@ -258,6 +268,7 @@ export const lead = defineActor("lead", {
     followUp: null,
     engagement: [],
     qualification: null,
+    absorbed: {},
   }),
 })
   .event("lead.captured", {
@@ -457,6 +468,61 @@ export const lead = defineActor("lead", {
     schema: Qualification,
     apply: (s, e) => ({ ...s, qualification: e }),
   })
+  .event("lead.absorbed", {
+    schema: z.object({
+      from: z.string(),
+      changes: z.array(ChangeSchema),
+      addedTags: z.array(z.string()),
+      addedIdentities: z.array(z.string()),
+      movedKeys: z.array(z.string()),
+      reason: z.string().optional(),
+    }),
+    apply: (s, e, meta): LeadState => ({
+      ...s,
+      contact: applyChanges(s.contact, e.changes),
+      tags: union(s.tags, e.addedTags),
+      identities: union(s.identities, e.addedIdentities),
+      possibleDuplicates: s.possibleDuplicates.filter((d) => d !== e.from),
+      absorbed: {
+        ...s.absorbed,
+        [e.from]: {
+          changes: e.changes,
+          addedTags: e.addedTags,
+          addedIdentities: e.addedIdentities,
+          movedKeys: e.movedKeys,
+        },
+      },
+      lastActivityAt: meta.at,
+    }),
+  })
+  .event("lead.released", {
+    schema: z.object({ from: z.string() }),
+    apply: (s, e, meta): LeadState => {
+      const a = s.absorbed[e.from];
+      if (!a) return s;
+      // Undo only what still stands: a field changed again since keeps its newer value.
+      const contact: Record<string, unknown> = { ...s.contact };
+      for (const c of a.changes) {
+        if (JSON.stringify(contact[c.field]) === JSON.stringify(c.to)) {
+          if (c.from === null) delete contact[c.field];
+          else contact[c.field] = c.from;
+        }
+      }
+      const { [e.from]: _, ...absorbed } = s.absorbed;
+      return {
+        ...s,
+        contact: contact as Contact,
+        tags: s.tags.filter((t) => !a.addedTags.includes(t)),
+        identities: s.identities.filter((i) => !a.addedIdentities.includes(i)),
+        absorbed,
+        lastActivityAt: meta.at,
+      };
+    },
+  })
+  .event("lead.merged_into", {
+    schema: z.object({ into: z.string().nullable() }),
+    apply: (s, e) => ({ ...s, mergedInto: e.into }),
+  })
   .event("lead.booked", {
     schema: z.object({ bookingId: z.string(), start: z.number(), memberId: z.string().optional() }),
     apply: (s, _e, meta): LeadState => ({
@@ -628,6 +694,62 @@ export const lead = defineActor("lead", {
       return {
         events: [{ type: "lead.message_status_changed", data: c }],
         reply: { changed: true },
+      };
+    },
+  })
+  .command("absorb", {
+    input: z.object({
+      from: z.string().min(1).max(128),
+      contact: Contact,
+      tags: z.array(z.string()),
+      identities: z.array(z.string()),
+      movedKeys: z.array(z.string()),
+      reason: z.string().max(500).optional(),
+    }),
+    handle: (s, c, ctx) => {
+      if (!s.exists) return { reply: { ok: false as const, reason: "no such lead" } };
+      if (s.absorbed[c.from]) return { reply: { ok: true as const } };
+      return {
+        events: [{
+          type: "lead.absorbed",
+          data: {
+            from: c.from,
+            changes: contactChanges(s.contact, c.contact),
+            addedTags: c.tags.filter((t) => !s.tags.includes(t)),
+            addedIdentities: c.identities.filter((i) => !s.identities.includes(i)),
+            movedKeys: c.movedKeys,
+            ...(c.reason ? { reason: c.reason } : {}),
+          },
+        }],
+        effects: [ctx.remind(RESCORE_REMINDER, ctx.now)],
+        reply: { ok: true as const },
+      };
+    },
+  })
+  .command("release", {
+    input: z.object({ from: z.string().min(1).max(128) }),
+    handle: (s, c, ctx) => {
+      const a = s.absorbed[c.from];
+      if (!a) {
+        return { reply: { ok: false as const, reason: `${c.from} was not merged into this lead` } };
+      }
+      return {
+        events: [{ type: "lead.released", data: { from: c.from } }],
+        effects: [ctx.remind(RESCORE_REMINDER, ctx.now)],
+        reply: { ok: true as const, movedKeys: a.movedKeys },
+      };
+    },
+  })
+  .command("markMerged", {
+    input: z.object({ into: z.string().min(1).max(128).nullable() }),
+    handle: (s, c, ctx) => {
+      if (!s.exists || s.mergedInto === c.into) return { reply: { ok: s.exists } };
+      // A lead merged away stops its own follow-ups: the surviving lead speaks for both.
+      const stop = c.into ? stopFollowUps(s, ctx, `merged into ${c.into}`) : NOTHING;
+      return {
+        events: [...stop.events, { type: "lead.merged_into", data: { into: c.into } }],
+        effects: stop.effects,
+        reply: { ok: true },
       };
     },
   })

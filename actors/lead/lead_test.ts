@@ -7,6 +7,7 @@ import { captureLead } from "./capture.ts";
 import { lead } from "./lead.ts";
 import { settings } from "./settings.ts";
 import { requalifyLead } from "./requalify.ts";
+import { listSilentLeads, mergeLeads, unmergeLeads } from "./merge.ts";
 import { type AiClient, disabledAi } from "../ai/mod.ts";
 import { leadMigrations } from "./mod.ts";
 
@@ -519,5 +520,83 @@ for (const backend of BACKENDS) {
     view = await ref.query("view");
     assert.equal(view.score, 100, "90 + 10 for a confident good fit");
     assert.ok(view.scoreReasons.some((r) => r.ruleId === "ai.fit"));
+  });
+
+  test("a manual merge joins two leads and an un-merge splits them again", async (s, db) => {
+    const a = await captureLead(s, "t1", {
+      idempotencyKey: "ma",
+      source: "widget",
+      contact: { name: "Dana Reyes", email: "dana@example.com" },
+      tags: ["web"],
+    });
+    const b = await captureLead(s, "t1", {
+      idempotencyKey: "mb",
+      source: "rest",
+      contact: { name: "D. Reyes", phone: "+14155552671", businessType: "plumber" },
+      tags: ["phone"],
+    });
+    assert.notEqual(a.leadId, b.leadId);
+    const merged = await mergeLeads(s, "t1", {
+      into: a.leadId,
+      from: b.leadId,
+      reason: "same person",
+    });
+    assert.deepEqual(merged.movedKeys.toSorted(), ["idem:mb", "phone:+14155552671"]);
+    let view = await s.ref(lead, "t1", a.leadId).query("view");
+    assert.equal(view.contact.phone, "+14155552671");
+    assert.equal(view.contact.businessType, "plumber");
+    assert.deepEqual(view.tags.toSorted(), ["phone", "web"]);
+    assert.equal((await s.ref(lead, "t1", b.leadId).query("view")).mergedInto, a.leadId);
+    // The merged person's phone now finds the surviving lead.
+    const sms = await captureLead(s, "t1", {
+      idempotencyKey: "m-sms",
+      source: "inbound_sms",
+      contact: { phone: "4155552671" },
+    });
+    assert.equal(sms.leadId, a.leadId);
+    const silentBefore = await listSilentLeads(db.sql, "t1", { hours: 0, now: s.clock.now() + 1 });
+    assert.ok(!silentBefore.some((l) => l.leadId === b.leadId), "a merged lead is not listed");
+
+    await unmergeLeads(s, "t1", { into: a.leadId, from: b.leadId });
+    view = await s.ref(lead, "t1", a.leadId).query("view");
+    assert.equal(view.contact.phone, undefined);
+    assert.equal(view.contact.businessType, undefined);
+    assert.deepEqual(view.tags, ["web"]);
+    assert.equal((await s.ref(lead, "t1", b.leadId).query("view")).mergedInto, null);
+    const again = await captureLead(s, "t1", {
+      idempotencyKey: "m-sms2",
+      source: "inbound_sms",
+      contact: { phone: "+14155552671" },
+    });
+    assert.equal(again.leadId, b.leadId, "the phone is b's again");
+    await assert.rejects(mergeLeads(s, "t1", { into: a.leadId, from: a.leadId }), ValidationError);
+  });
+
+  test("silent leads are listed best first, and recover starts on them", async (s, db, clock) => {
+    clock.set(Date.parse("2026-06-01T15:00:00Z"));
+    const quiet = await captureLead(s, "t1", {
+      idempotencyKey: "s1",
+      source: "widget",
+      contact: rated,
+    });
+    const low = await captureLead(s, "t1", {
+      idempotencyKey: "s2",
+      source: "widget",
+      contact: { email: "low@example.com" },
+    });
+    await new ReminderPoller(s).tick(); // scores
+    clock.advance(2 * 3_600_000);
+    const fresh = await captureLead(s, "t1", {
+      idempotencyKey: "s3",
+      source: "widget",
+      contact: { email: "new@example.com" },
+    });
+    const list = await listSilentLeads(db.sql, "t1", { hours: 1, now: clock.now() });
+    assert.deepEqual(list.map((l) => l.leadId), [quiet.leadId, low.leadId]);
+    assert.ok(!list.some((l) => l.leadId === fresh.leadId));
+    assert.equal(list[0]!.score, 90);
+    assert.deepEqual(await s.ref(lead, "t1", list[0]!.leadId).ask("recover", {}), {
+      started: true,
+    });
   });
 }

@@ -15,6 +15,7 @@ export * from "./qualify.ts";
 export * from "./settings.ts";
 export * from "./followups.ts";
 export * from "./requalify.ts";
+export * from "./merge.ts";
 
 /** The lead folder's migrations (versions 101-199). */
 export function leadMigrations(): Promise<Migration[]> {
