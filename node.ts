@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  ActorDispatcher,
   ActorSystem,
   type AnyActorType,
   type Bus,
@@ -32,7 +33,7 @@ async function domainMigrations(): Promise<Migration[]> {
   return [...await leadMigrations()];
 }
 
-/** The outbox dispatchers (SMS, email, AI, ...), one per channel. None are built yet. */
+/** The outbox dispatchers of providers (SMS, email, AI, ...), one per channel; none are built yet. Actor-to-actor messages are always dispatched. */
 export const DISPATCHERS: Dispatcher[] = [];
 
 /** A running node. */
@@ -96,7 +97,9 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     undo.push(() => system.shutdown(config.SHUTDOWN_TIMEOUT_MS));
 
     const reminders = new ReminderPoller(system, { intervalMs: config.REMINDER_POLL_MS });
-    const outbox = new OutboxWorker(system, DISPATCHERS, { intervalMs: config.OUTBOX_POLL_MS });
+    const outbox = new OutboxWorker(system, [new ActorDispatcher(system), ...DISPATCHERS], {
+      intervalMs: config.OUTBOX_POLL_MS,
+    });
     reminders.start();
     outbox.start();
     undo.push(() => Promise.all([reminders.stop(), outbox.stop()]).then(() => {}));

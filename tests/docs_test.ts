@@ -10,6 +10,7 @@ const MODULES = [
   "actors/lead/mod.ts",
   "actors/import/mod.ts",
   "actors/ai/mod.ts",
+  "actors/team/mod.ts",
   "gateway/mod.ts",
   "bench/mod.ts",
 ];

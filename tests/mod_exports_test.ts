@@ -9,6 +9,7 @@ const FOLDERS = [
   "actors/import",
   "actors/ai",
   "actors/calendar",
+  "actors/team",
   "gateway",
 ];
 

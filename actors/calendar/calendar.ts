@@ -13,6 +13,7 @@
  *
  * @internal
  */
+import { lead } from "../lead/lead.ts";
 import { z } from "zod";
 import { type ActorRef, defineActor, type Effect, type TurnContext } from "../runtime/mod.ts";
 import {
@@ -229,6 +230,12 @@ export const calendar = defineActor("calendar", {
         effects: [
           ...notices(ctx, s, booking, "booking.confirmed", `${booking.id}:confirm`),
           reminderEffect(ctx, booking),
+          // The lead learns of its meeting once this booking is committed (stops its follow-ups).
+          ctx.tellDurably(ctx.ref(lead, booking.leadId), "recordBooking", {
+            bookingId: booking.id,
+            start: Date.parse(booking.start),
+            memberId: ctx.self.id,
+          }, { key: `${booking.id}:lead` }),
         ],
         reply: booked(booking),
       };

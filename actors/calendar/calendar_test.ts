@@ -72,9 +72,11 @@ function bookInput(start: string, key: string, extra: Partial<BookSlot> = {}): B
   };
 }
 
+/** The attendee notices in the outbox (messages to the lead actor are checked on their own). */
 async function outbox(db: Database, actor: string) {
   const rows = await db.sql<{ channel: string; key: string; payload: unknown }[]>`
-    SELECT channel, key, payload FROM outbox WHERE actor = ${actor} ORDER BY id`;
+    SELECT channel, key, payload FROM outbox WHERE actor = ${actor} AND channel <> 'actor'
+    ORDER BY id`;
   return rows.map((r) => ({ ...r, payload: BookingNotice.parse(r.payload) }));
 }
 

@@ -82,6 +82,8 @@ export const LeadState = z.object({
   followUp: ActiveFollowUp.nullable(),
   /** Replies, opens, clicks and bookings, for engagement points (latest 100). */
   engagement: z.array(z.object({ kind: EngagementKind, at: z.number() })),
+  /** Bookings already recorded (recordBooking is delivered at least once). */
+  bookingIds: z.array(z.string()),
   /** The latest qualification (AI or rules), if one ran. */
   qualification: Qualification.nullable(),
   /** Leads merged into this one by hand, with what each changed, so a merge can be undone. */
@@ -268,6 +270,7 @@ export const lead = defineActor("lead", {
     followUp: null,
     engagement: [],
     qualification: null,
+    bookingIds: [],
     absorbed: {},
   }),
 })
@@ -525,8 +528,9 @@ export const lead = defineActor("lead", {
   })
   .event("lead.booked", {
     schema: z.object({ bookingId: z.string(), start: z.number(), memberId: z.string().optional() }),
-    apply: (s, _e, meta): LeadState => ({
+    apply: (s, e, meta): LeadState => ({
       ...s,
+      bookingIds: last([...s.bookingIds, e.bookingId], 100),
       status: canMove(s.status, "meeting_scheduled") ? "meeting_scheduled" : s.status,
       lastActivityAt: meta.at,
     }),
@@ -671,6 +675,7 @@ export const lead = defineActor("lead", {
     }),
     handle: (s, c, ctx) => {
       if (!s.exists) return { reply: { recorded: false } };
+      if (s.bookingIds.includes(c.bookingId)) return { reply: { recorded: true } };
       const stop = stopFollowUps(s, ctx, "lead booked a meeting");
       return {
         events: [

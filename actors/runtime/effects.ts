@@ -69,6 +69,17 @@ export interface TurnContext {
   remind(name: string, at: number, opts?: { every?: number; payload?: unknown }): RemindEffect;
   /** A cancel-reminder effect. */
   cancelReminder(name: string): CancelReminderEffect;
+  /**
+   * Tells another actor a command once this turn has committed, durably (an
+   * outbox row on the `actor` channel, delivered at least once): the
+   * receiving command must be idempotent.
+   */
+  tellDurably<T extends AnyActorType, K extends CommandName<T>>(
+    ref: ActorRef<T>,
+    command: K,
+    input: CommandInput<T, K>,
+    opts: { key: string },
+  ): SendEffect;
   /** An outbox send effect. */
   send(
     channel: string,

@@ -16,6 +16,7 @@ export * from "./embedded_postgres.ts";
 export * from "./migrate.ts";
 export * from "./reminder_poller.ts";
 export * from "./outbox_worker.ts";
+export * from "./actor_dispatcher.ts";
 export * from "./bus.ts";
 export * from "./bus_memory.ts";
 export * from "./bus_redis.ts";

@@ -18,6 +18,7 @@ import { type ActorAddress, actorKey, isKeyPart, newId } from "../../shared/ids.
 import { Activation, applyStored, type Envelope, type Reply, upcast } from "./_activation.ts";
 import type { Runtime } from "./_runtime.ts";
 import { Deadlines, type Expirable } from "./_deadlines.ts";
+import { ACTOR_CHANNEL } from "./actor_dispatcher.ts";
 import type { Bus, BusMessage } from "./bus.ts";
 import { tenantTopic } from "./bus.ts";
 import type { Database } from "./database.ts";
@@ -95,6 +96,16 @@ class Turn implements TurnContext {
 
   ref<T extends AnyActorType>(type: T, id: string, tenant?: string): ActorRef<T> {
     return this.ports.ref(type, tenant ?? this.activation.address.tenant, id) as ActorRef<T>;
+  }
+
+  tellDurably<T extends AnyActorType, K extends CommandName<T>>(
+    ref: ActorRef<T>,
+    command: K,
+    input: CommandInput<T, K>,
+    opts: { key: string },
+  ): SendEffect {
+    const { type, tenant, id } = ref.address;
+    return effectBuilders.send(ACTOR_CHANNEL, { type, tenant, id, command, input }, opts);
   }
 
   remind(name: string, at: number, opts?: { every?: number; payload?: unknown }): RemindEffect {
@@ -395,6 +406,11 @@ export class ActorSystem implements Runtime {
       if (!spec) throw new CoveError("event_unknown", `${ref.key} has unknown event ${e.type}`);
       return { ...e, data: upcast(e.type, spec, e.version, e.data), version: spec.version };
     });
+  }
+
+  /** The hosted actor type called `name`, if any. */
+  typeNamed(name: string): AnyActorType | undefined {
+    return this.#types.get(name);
   }
 
   /** Number of live activations. */

@@ -106,7 +106,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
  * Classifies by the keyword rules alone. Confidence grows with the winning
  * type's share of all points and with its own points (full at 2):
  * `0.35 + 0.6 × share × min(points, 2) / 2`, so one strong word alone gives
- * 0.65, two or more uncontested give 0.95, and a tie gives at most 0.65.
+ * 0.65, two or more uncontested give 0.95, and a two-way tie at most 0.65.
  * No match at all is sales at {@link NO_MATCH_CONFIDENCE}.
  */
 export function classifyByKeywords(text: string): Classification {
@@ -137,8 +137,8 @@ export function classifyByKeywords(text: string): Classification {
   // what is unclear, and a missed sale costs more than a misrouted question.
   const tied = ORDER.filter((t) => points[t] === top);
   const type = tied.includes("sales") || tied.length > 1 ? "sales" : tied[0]!;
-  const mine = points[type];
-  const confidence = round2(0.35 + 0.6 * (mine / total) * (Math.min(mine, 2) / 2));
+  // A tie is scored by the tied points, so sales winning one it had no part in is no surer.
+  const confidence = round2(0.35 + 0.6 * (top / total) * (Math.min(top, 2) / 2));
   const words = ORDER.filter((t) => matched[t].length > 0)
     .map((t) => `${t} ${matched[t].join(", ")}`);
   const tie = tied.length > 1 ? `; a tie between ${tied.join(" and ")} goes to sales` : "";

@@ -52,7 +52,10 @@ test("create asks the team and is assigned in the same turn, with a tasks row", 
   assert.equal(reply.task.assignee, "ana");
   assert.deepEqual(await ref.query("view"), reply.task);
   const history = await t.system.history(ref);
-  assert.deepEqual(history.map((e) => [e.type, e.seq]), [["task.created", 1], ["task.assigned", 2]]);
+  assert.deepEqual(history.map((e) => [e.type, e.seq]), [["task.created", 1], [
+    "task.assigned",
+    2,
+  ]]);
   assert.equal(history[0]!.at, history[1]!.at, "one turn, one commit");
   const [row] = await t.db.sql`SELECT * FROM tasks WHERE actor = 'task/t1/task-1'`;
   assert.equal(row!.tenant, "t1");

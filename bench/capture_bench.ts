@@ -1,0 +1,456 @@
+/**
+ * Benchmark of lead capture with dedupe (`deno task bench:capture`): leads
+ * captured per second through `captureLead` (directory claim in Postgres,
+ * then the lead actor's turn and group commit) when the tenant already holds
+ * 10,000, 100,000 and 1,000,000 leads. Dedupe must not cost more as a tenant
+ * grows; the table compares each size with 10,000 in the same run.
+ *
+ * How a size is reached: the tenant is pre-populated with bulk SQL
+ * (`INSERT ... SELECT generate_series`), NOT through the actor: per lead, its
+ * three `lead_identities` keys (email, phone, the capture's idempotency key),
+ * its `actors` row, one `lead.captured` event at the next stream position and
+ * its `leads` read-model row, exactly what a capture would have left. One
+ * tenant grows from size to size (10k, then +90k, then +900k), then ANALYZE.
+ *
+ * What a figure is: `--captures` captures (default 4,000; `--quick` 1,000)
+ * from `--concurrency` client loops (default 64), after 300 warm-up captures.
+ * Captures alternate: a new person (new email and phone: `created`), and an
+ * existing lead picked at random without repeats, by its email and its phone
+ * written another way (`merged`, its actor activated from the journal). A
+ * second figure per size runs the directory alone (`resolveLead`, the dedupe
+ * lookup and claim) with the same mix, to separate dedupe from the rest.
+ *
+ * Flags: `--quick`, `--pg-url=URL` (default env TEST_DATABASE_URL, then
+ * BENCH_DATABASE_URL; none: Postgres skipped), `--backend=postgres|pglite`,
+ * `--sizes=10000,100000,1000000`, `--captures=N`, `--concurrency=N`,
+ * `--pglite-max=N` (largest size run on PGlite, default 100,000: see the
+ * note it prints). The Postgres schema (`bench_capture_<id>`) is dropped at
+ * the end.
+ *
+ * @module
+ */
+import postgres from "postgres";
+import { importJob, importMigrations } from "../actors/import/mod.ts";
+import { captureLead, lead, leadMigrations, resolveLead } from "../actors/lead/mod.ts";
+import { ActorSystem, type Database, openDatabase } from "../actors/runtime/mod.ts";
+import { newId } from "../shared/ids.ts";
+import { int, ms, summarize, table } from "./mod.ts";
+
+// --- flags ---
+
+function flag(name: string): string | undefined {
+  const hit = Deno.args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (hit === undefined) return undefined;
+  return hit.includes("=") ? hit.slice(hit.indexOf("=") + 1) : "";
+}
+
+if (flag("help") !== undefined) {
+  console.log(
+    "deno task bench:capture [--quick] [--pg-url=postgres://...] [--backend=postgres|pglite] " +
+      "[--sizes=10000,100000,1000000] [--captures=N] [--concurrency=N] [--pglite-max=N]",
+  );
+  Deno.exit(0);
+}
+
+const QUICK = flag("quick") !== undefined;
+const PG_URL = flag("pg-url") || Deno.env.get("TEST_DATABASE_URL") ||
+  Deno.env.get("BENCH_DATABASE_URL") || undefined;
+const BACKEND = flag("backend");
+const SIZES = (flag("sizes") ?? "10000,100000,1000000").split(",").map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b);
+const CAPTURES = Number(flag("captures") ?? (QUICK ? 1_000 : 4_000));
+const WARMUP = QUICK ? 200 : 300;
+const CONCURRENCY = Number(flag("concurrency") ?? 64);
+/** Largest tenant run on PGlite; see {@link PGLITE_NOTE}. */
+const PGLITE_MAX = Number(flag("pglite-max") ?? 100_000);
+const PGLITE_NOTE =
+  "PGlite runs in one wasm instance with one connection and keeps the whole database in memory; " +
+  "1,000,000 leads (4 tables, ~6 M rows with their indexes) is skipped by default: raise --pglite-max to try it.";
+/** Rows per bulk INSERT statement while pre-populating. */
+const CHUNK = 100_000;
+const TENANT = "bench";
+const INF = { timeout: 60_000 };
+
+// --- results ---
+
+interface Row {
+  figure: string;
+  backend: string;
+  size: number;
+  value: string;
+  rate?: number;
+  p50?: string;
+  p99?: string;
+  load: string;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0] ?? "?";
+  } catch {
+    return "?";
+  }
+}
+
+function record(row: Omit<Row, "load">): void {
+  const r = { ...row, load: loadAverage() };
+  rows.push(r);
+  const lat = r.p50 ? ` (p50 ${r.p50}, p99 ${r.p99})` : "";
+  console.log(
+    `  · ${r.figure} — ${r.backend}, ${int(r.size)} leads: ${r.value}${lat}  (load ${r.load})`,
+  );
+}
+
+const now = () => performance.now();
+
+// --- pre-population (bulk SQL, not through the actor) ---
+
+/** Phone of pre-populated lead i: +1 415 2xx xxxx (exchange 200-299 for i < 1,000,000). */
+const seedPhone = (i: number) =>
+  `+1415${200 + Math.floor(i / 10_000)}${String(i % 10_000).padStart(4, "0")}`;
+const SQL_SEED_PHONE = `'+1415' || (200 + i / 10000)::text || lpad((i % 10000)::text, 4, '0')`;
+
+/** Adds leads [from, to) to the tenant, in chunks, each chunk one transaction. */
+async function populate(db: Database, from: number, to: number): Promise<void> {
+  for (let a = from; a < to; a += CHUNK) {
+    const b = Math.min(to, a + CHUNK);
+    await db.sql.begin(async (tx) => {
+      // Positions continue the tenant's stream, as commits would have handed them out.
+      const [s] = await tx<{ position: number }[]>`
+        INSERT INTO streams (tenant, position) VALUES (${TENANT}, ${b - a})
+        ON CONFLICT (tenant) DO UPDATE SET position = streams.position + ${b - a}
+        RETURNING position`;
+      const base = s!.position - (b - a) - a; // position of lead i = base + i + 1
+      await tx.unsafe(
+        `INSERT INTO lead_identities (tenant, key, lead_id)
+         SELECT $1, k, 'p' || i FROM generate_series($2::int, $3::int - 1) AS i,
+           LATERAL (VALUES ('email:lead' || i || '@bench.example'),
+                           ('phone:' || ${SQL_SEED_PHONE}),
+                           ('idem:seed-' || i)) AS v(k)`,
+        [TENANT, a, b],
+      );
+      await tx.unsafe(
+        `INSERT INTO actors (key, type, tenant, epoch, seq)
+         SELECT 'lead/' || $1 || '/p' || i, 'lead', $1, 1, 1
+         FROM generate_series($2::int, $3::int - 1) AS i`,
+        [TENANT, a, b],
+      );
+      await tx.unsafe(
+        `INSERT INTO events (tenant, actor, seq, position, type, version, data, at)
+         SELECT $1, 'lead/' || $1 || '/p' || i, 1, $4::bigint + i + 1, 'lead.captured', 1,
+           jsonb_build_object(
+             'idempotencyKey', 'seed-' || i, 'source', 'csv',
+             'contact', jsonb_build_object('name', 'Lead ' || i,
+               'email', 'lead' || i || '@bench.example', 'phone', ${SQL_SEED_PHONE},
+               'phoneValid', true),
+             'consent', '[]'::jsonb, 'tags', '[]'::jsonb, 'customFields', '{}'::jsonb,
+             'identities', jsonb_build_array('email:lead' || i || '@bench.example',
+               'phone:' || ${SQL_SEED_PHONE}),
+             'possibleDuplicates', '[]'::jsonb),
+           now()
+         FROM generate_series($2::int, $3::int - 1) AS i`,
+        [TENANT, a, b, base],
+      );
+      await tx.unsafe(
+        `INSERT INTO leads (actor, tenant, lead_id, name, email, phone, status, score, priority,
+                            source, tags, created_at, last_activity)
+         SELECT 'lead/' || $1 || '/p' || i, $1, 'p' || i, 'Lead ' || i,
+                'lead' || i || '@bench.example', ${SQL_SEED_PHONE}, 'new', 0, 'low', 'csv',
+                '{}', now(), now()
+         FROM generate_series($2::int, $3::int - 1) AS i`,
+        [TENANT, a, b],
+      );
+    });
+  }
+  for (const t of ["lead_identities", "actors", "events", "leads", "streams"]) {
+    await db.sql.unsafe(`ANALYZE ${t}`);
+  }
+}
+
+// --- the load ---
+
+let freshCounter = 0;
+
+/**
+ * The k-th capture of a run: even k a new person, odd k an existing lead
+ * (picked by `pick`); with the identity keys the directory will see.
+ */
+function captureInput(run: string, k: number, pick: () => number) {
+  const idempotencyKey = `${run}-${k}`;
+  if (k % 2 === 0) {
+    const c = freshCounter++;
+    const phone = `+1415${500 + Math.floor(c / 10_000)}${String(c % 10_000).padStart(4, "0")}`;
+    const email = `new${c}@bench.example`;
+    return {
+      input: {
+        idempotencyKey,
+        source: "widget" as const,
+        contact: { name: `New ${c}`, email, phone },
+      },
+      keys: {
+        idempotency: `idem:${idempotencyKey}`,
+        email: `email:${email}`,
+        phone: `phone:${phone}`,
+      },
+    };
+  }
+  const i = pick();
+  const e164 = seedPhone(i);
+  return {
+    input: {
+      idempotencyKey,
+      source: "widget" as const,
+      contact: {
+        email: `Lead${i}@bench.example`,
+        // The same number as a person types it: (415) 2xx-xxxx.
+        phone: `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`,
+      },
+    },
+    keys: {
+      idempotency: `idem:${idempotencyKey}`,
+      email: `email:lead${i}@bench.example`,
+      phone: `phone:${e164}`,
+    },
+  };
+}
+
+/** Distinct random lead numbers in [0, size): each existing lead is hit at most once per run. */
+function picker(size: number, used: Set<number>): () => number {
+  return () => {
+    for (;;) {
+      const i = Math.floor(Math.random() * size);
+      if (!used.has(i)) {
+        used.add(i);
+        return i;
+      }
+    }
+  };
+}
+
+interface LoadResult {
+  done: number;
+  seconds: number;
+  latencies: number[];
+  outcomes: Record<string, number>;
+  errors: number;
+  firstError?: unknown;
+}
+
+/** `n` calls from `CONCURRENCY` client loops, each starting its next call when one returns. */
+async function drive(n: number, call: (k: number) => Promise<string>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const outcomes: Record<string, number> = {};
+  let next = 0;
+  let errors = 0;
+  let firstError: unknown;
+  const t0 = now();
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, n) }, async () => {
+    for (let k = next++; k < n; k = next++) {
+      const s = now();
+      try {
+        const outcome = await call(k);
+        latencies.push(now() - s);
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      } catch (e) {
+        errors++;
+        firstError ??= e;
+      }
+    }
+  }));
+  return {
+    done: latencies.length,
+    seconds: (now() - t0) / 1000,
+    latencies,
+    outcomes,
+    errors,
+    firstError,
+  };
+}
+
+function describe(r: LoadResult, unit: string): { value: string; rate: number } {
+  const rate = r.done / r.seconds;
+  const mix = Object.entries(r.outcomes).map(([k, v]) => `${int(v)} ${k}`).join(", ");
+  const errs = r.errors ? `; ${r.errors} errors, first: ${(r.firstError as Error)?.message}` : "";
+  return { value: `${int(rate)} ${unit}/s (${mix}${errs})`, rate };
+}
+
+async function tableSizes(db: Database): Promise<string> {
+  const [r] = await db.sql<{ heap: number; idx: number }[]>`
+    SELECT pg_relation_size('lead_identities')::float8 AS heap,
+           pg_indexes_size('lead_identities')::float8 AS idx`;
+  return `lead_identities ${(r!.heap / 2 ** 20).toFixed(0)} MiB + indexes ${
+    (r!.idx / 2 ** 20).toFixed(0)
+  } MiB`;
+}
+
+async function measure(name: string, db: Database, size: number, run: string): Promise<void> {
+  const used = new Set<number>();
+  const sys = new ActorSystem({ database: db, types: [lead, importJob], askTimeout: 60_000 });
+  try {
+    // Warm-up: statement preparation, JIT, the first activations. Not measured.
+    const pickW = picker(size, used);
+    await drive(
+      WARMUP,
+      (k) =>
+        captureLead(sys, TENANT, captureInput(`${run}w`, k, pickW).input, { ask: INF })
+          .then((r) => r.outcome),
+    );
+
+    const pick = picker(size, used);
+    const cap = await drive(
+      CAPTURES,
+      (k) =>
+        captureLead(sys, TENANT, captureInput(`${run}c`, k, pick).input, { ask: INF }).then((r) =>
+          r.outcome
+        ),
+    );
+    const lat = summarize(cap.latencies);
+    const d = describe(cap, "captures");
+    record({
+      figure: `captureLead, ${CONCURRENCY} concurrent, half new / half existing`,
+      backend: name,
+      size,
+      value: d.value,
+      rate: d.rate,
+      p50: ms(lat.p50),
+      p99: ms(lat.p99),
+    });
+
+    // The directory alone: the dedupe lookup and claim that captureLead does first.
+    const pickD = picker(size, used);
+    const dir = await drive(CAPTURES, async (k) => {
+      const r = await resolveLead(db.sql, TENANT, captureInput(`${run}d`, k, pickD).keys);
+      return r.isNew ? "new" : "matched";
+    });
+    const dlat = summarize(dir.latencies);
+    const dd = describe(dir, "resolves");
+    record({
+      figure: `dedupe only (resolveLead), ${CONCURRENCY} concurrent, same mix`,
+      backend: name,
+      size,
+      value: dd.value,
+      rate: dd.rate,
+      p50: ms(dlat.p50),
+      p99: ms(dlat.p99),
+    });
+  } finally {
+    await sys.shutdown(60_000);
+  }
+}
+
+async function runBackend(name: string, db: Database): Promise<void> {
+  const sizes = name === "PGlite" ? SIZES.filter((s) => s <= PGLITE_MAX) : SIZES;
+  if (sizes.length < SIZES.length) {
+    notes.push(
+      `PGlite: ${SIZES.filter((s) => s > PGLITE_MAX).map(int).join(", ")} skipped. ${PGLITE_NOTE}`,
+    );
+  }
+  // Process-wide warm-up in a tenant of its own (JIT, the pool's prepared statements), so the
+  // first size measured does not pay for it. Its few rows do not change any size's index depth.
+  {
+    const sys = new ActorSystem({ database: db, types: [lead, importJob], askTimeout: 60_000 });
+    const t0 = now();
+    await drive(
+      WARMUP * 3,
+      (k) =>
+        captureLead(sys, "warmup", captureInput("warm", k, () => k).input, { ask: INF })
+          .then((r) => r.outcome),
+    );
+    await sys.shutdown(60_000);
+    console.log(`  (warm-up: ${int(WARMUP * 3)} captures in another tenant, ${ms(now() - t0)})`);
+  }
+  let have = 0;
+  for (const size of sizes) {
+    const t0 = now();
+    await populate(db, have, size);
+    const took = now() - t0;
+    console.log(
+      `  (pre-populated leads ${int(have)}..${int(size)} by bulk SQL, not through the actor, ` +
+        `in ${ms(took)}; ${await tableSizes(db)})`,
+    );
+    have = size;
+    await measure(name, db, size, `r${size}`);
+  }
+}
+
+/** A URL without its password. */
+function redact(url: string): string {
+  return url.replace(/:[^:@/]*@/, ":***@");
+}
+
+async function main(): Promise<void> {
+  const started = now();
+  console.log(
+    `Cove capture benchmark${QUICK ? " (--quick)" : ""} — deno ${Deno.version.deno}, ` +
+      `${navigator.hardwareConcurrency} cores, Postgres: ${PG_URL ? redact(PG_URL) : "none"}; ` +
+      `${int(CAPTURES)} captures per figure, ${CONCURRENCY} concurrent, sizes ${
+        SIZES.map(int).join(" / ")
+      }`,
+  );
+  console.log(
+    "Pre-population writes lead_identities, actors, events, leads and streams rows with bulk SQL; " +
+      "it is NOT through the actor and not part of any figure.",
+  );
+  const migrations = [...await leadMigrations(), ...await importMigrations()];
+
+  if (BACKEND !== "pglite") {
+    if (!PG_URL) {
+      notes.push("Postgres skipped: no --pg-url, TEST_DATABASE_URL or BENCH_DATABASE_URL given.");
+    } else {
+      const schema = `bench_capture_${newId()}`;
+      console.log(`\n[Postgres] schema ${schema}`);
+      let db: Database | undefined;
+      try {
+        db = await openDatabase({ url: PG_URL, schema, max: 8, migrations });
+        await runBackend("Postgres", db);
+      } finally {
+        await db?.close();
+        const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
+        try {
+          await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        } finally {
+          await admin.end();
+        }
+      }
+    }
+  }
+  if (BACKEND !== "postgres") {
+    console.log(`\n[PGlite] in memory`);
+    const db = await openDatabase({ migrations });
+    try {
+      await runBackend("PGlite", db);
+    } finally {
+      await db.close();
+    }
+  }
+
+  console.log(`\nResults (${((now() - started) / 1000).toFixed(0)} s total)\n`);
+  console.log(table(
+    ["figure", "backend", "leads in tenant", "value", "p50", "p99", "vs 10k", "load"],
+    rows.map((r) => {
+      const base = rows.find((b) => b.figure === r.figure && b.backend === r.backend);
+      return [
+        r.figure,
+        r.backend,
+        int(r.size),
+        r.value,
+        r.p50 ?? "",
+        r.p99 ?? "",
+        base && r.rate && base.rate ? `${(r.rate / base.rate).toFixed(2)}×` : "",
+        r.load,
+      ];
+    }),
+  ));
+  console.log(
+    "\nvs 10k = throughput relative to the smallest tenant of the same figure and backend, same run.",
+  );
+  console.log(
+    "load = 1-minute load average when the figure was taken (2 cores; above 2 means contention).",
+  );
+  for (const n of notes) console.log(`Note: ${n}`);
+}
+
+await main();
