@@ -14,3 +14,4 @@ export * from "./lead.ts";
 export * from "./quiet_hours.ts";
 export * from "./followup.ts";
 export * from "./team.ts";
+export * from "./time_zone.ts";

@@ -109,10 +109,16 @@ export type MemberReply = z.infer<typeof MemberReply>;
 
 /** Event `team.member_upserted` (v1): the member as they now are. */
 export const TeamMemberUpserted = z.object({ member: TeamMember });
+/** The data of event TeamMemberUpserted. */
+export type TeamMemberUpserted = z.infer<typeof TeamMemberUpserted>;
 /** Event `team.member_removed` (v1). */
 export const TeamMemberRemoved = z.object({ memberId: z.string() });
+/** The data of event TeamMemberRemoved. */
+export type TeamMemberRemoved = z.infer<typeof TeamMemberRemoved>;
 /** Event `team.availability_set` (v1). */
 export const TeamAvailabilitySet = z.object({ memberId: z.string(), available: z.boolean() });
+/** The data of event TeamAvailabilitySet. */
+export type TeamAvailabilitySet = z.infer<typeof TeamAvailabilitySet>;
 /**
  * Event `team.member_picked` (v1). It carries the round-robin's weights after
  * the pick, so replay restores the rotation exactly even if the algorithm
@@ -124,6 +130,8 @@ export const TeamMemberPicked = z.object({
   memberId: z.string(),
   currentWeights: z.record(z.string(), z.number().int()),
 });
+/** The data of event TeamMemberPicked. */
+export type TeamMemberPicked = z.infer<typeof TeamMemberPicked>;
 
 /**
  * An epoch-ms time or an ISO instant (`Z` or an offset), parsed to epoch ms.
@@ -283,24 +291,36 @@ export const TaskCreated = z.object({
   unassignedReason: UnassignedReason.nullable(),
   classification: Classification.optional(),
 });
+/** The data of event TaskCreated. */
+export type TaskCreated = z.infer<typeof TaskCreated>;
 /** Event `task.assigned` (v1): by the round-robin at creation or by hand later. */
 export const TaskAssigned = z.object({
   memberId: z.string(),
   previous: z.string().nullable(),
   by: z.enum(["round_robin", "manual"]),
 });
+/** The data of event TaskAssigned. */
+export type TaskAssigned = z.infer<typeof TaskAssigned>;
 /** Event `task.completed` (v1). */
 export const TaskCompleted = z.object({ note: z.string().optional() });
+/** The data of event TaskCompleted. */
+export type TaskCompleted = z.infer<typeof TaskCompleted>;
 /** Event `task.cancelled` (v1). */
 export const TaskCancelled = z.object({ from: TaskStatus, reason: z.string().optional() });
+/** The data of event TaskCancelled. */
+export type TaskCancelled = z.infer<typeof TaskCancelled>;
 /** Event `task.reopened` (v1); `dueAt` when a new due date was set. */
 export const TaskReopened = z.object({
   from: TaskStatus,
   to: TaskStatus,
   dueAt: z.number().optional(),
 });
+/** The data of event TaskReopened. */
+export type TaskReopened = z.infer<typeof TaskReopened>;
 /** Event `task.overdue` (v1): the due date passed before the task was done. */
 export const TaskOverdue = z.object({ dueAt: z.number() });
+/** The data of event TaskOverdue. */
+export type TaskOverdue = z.infer<typeof TaskOverdue>;
 
 /**
  * The payload of a task message in the outbox (`email` or `sms`): a task for

@@ -18,6 +18,8 @@ import { CaptureLead } from "../../shared/lead.ts";
 import type { ActorSystem, AskOptions } from "../runtime/mod.ts";
 import { type IdentityKeys, resolveLead } from "./directory.ts";
 import { type Contact, lead } from "./lead.ts";
+import { settings, SETTINGS_ID } from "./settings.ts";
+import { timeZoneOf } from "../../shared/time_zone.ts";
 
 /** What became of a capture. */
 export interface CaptureResult {
@@ -48,17 +50,28 @@ export async function captureLead(
   if (!parsed.success) throw new ValidationError("lead capture", fieldIssues(parsed.error.issues));
   const c = parsed.data;
 
+  if (!isKeyPart(tenant)) {
+    throw new ValidationError("lead capture", [{ path: "tenant", message: "not a tenant id" }]);
+  }
   const contact: Contact = { ...c.contact, phoneValid: false };
   if (c.contact.email) contact.email = normalizeEmail(c.contact.email);
+  let phoneCountry: string | undefined;
   if (c.contact.phone) {
-    const country = c.contact.address?.country ?? opts.defaultCountry ?? "US";
+    const country = c.contact.address?.country ?? opts.defaultCountry ??
+      (await system.ref(settings, tenant, SETTINGS_ID).query("current")).defaultCountry;
     const phone = normalizePhone(c.contact.phone, country);
     if (!phone.ok) {
       throw new ValidationError("lead capture", [{ path: "contact.phone", message: phone.reason }]);
     }
     contact.phone = phone.e164;
     contact.phoneValid = true;
+    phoneCountry = phone.country;
   }
+  // A time zone not given is taken from the address, else from the phone's country.
+  const zone = contact.timeZone ??
+    (c.contact.address ? timeZoneOf(c.contact.address) : undefined) ??
+    (phoneCountry ? timeZoneOf({ country: phoneCountry }) : undefined);
+  if (zone) contact.timeZone = zone;
 
   const ids: IdentityKeys = { idempotency: `idem:${c.idempotencyKey}` };
   if (contact.email) ids.email = `email:${contact.email}`;
@@ -67,9 +80,6 @@ export async function captureLead(
   const business = c.contact.company ? foldBusinessName(c.contact.company) : "";
   if (postcode && business) ids.business = { postcode, name: business };
 
-  if (!isKeyPart(tenant)) {
-    throw new ValidationError("lead capture", [{ path: "tenant", message: "not a tenant id" }]);
-  }
   const resolution = await resolveLead(system.journal.sql, tenant, ids);
   const ref = system.ref(lead, tenant, resolution.leadId);
   const reply = await ref.ask("capture", {

@@ -599,4 +599,29 @@ for (const backend of BACKENDS) {
       started: true,
     });
   });
+
+  test("a time zone not given comes from the address or the phone; phones read in the tenant's country", async (s) => {
+    const west = await captureLead(s, "t1", {
+      idempotencyKey: "tz1",
+      source: "widget",
+      contact: { email: "w@example.com", address: { region: "CA", country: "US" } },
+    });
+    assert.equal(
+      (await s.ref(lead, "t1", west.leadId).query("view")).contact.timeZone,
+      "America/Los_Angeles",
+    );
+    await s.ref(settings, "t1", "main").ask("setDefaultCountry", { country: "gb" });
+    const uk = await captureLead(s, "t1", {
+      idempotencyKey: "tz2",
+      source: "widget",
+      contact: { phone: "020 7946 0958" },
+    });
+    const view = await s.ref(lead, "t1", uk.leadId).query("view");
+    assert.equal(view.contact.phone, "+442079460958");
+    assert.equal(view.contact.timeZone, "Europe/London");
+    const err = await s.ref(settings, "t1", "main").ask("setDefaultCountry", { country: "GBR" })
+      .catch((e) => e);
+    assert.ok(err instanceof ValidationError);
+    assert.deepEqual(err.issues.map((i: { path: string }) => i.path), ["country"]);
+  });
 }

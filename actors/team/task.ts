@@ -37,8 +37,14 @@ import {
   type TeamMember,
   ValidationError,
 } from "../../shared/mod.ts";
-import { type ActorRef, type ActorSystem, defineActor, type TurnContext } from "../runtime/mod.ts";
-import type { Effect, SendEffect } from "../runtime/mod.ts";
+import {
+  type ActorRef,
+  type ActorSystem,
+  defineActor,
+  type Effect,
+  type SendEffect,
+  type TurnContext,
+} from "../runtime/mod.ts";
 import { team, TEAM_ID } from "./team.ts";
 
 /** The name of a task's due-date reminder; one per task, replaced when the due date moves. */
@@ -56,9 +62,6 @@ const TaskState = z.object({
 
 /** The task actor's state. */
 export type TaskState = z.infer<typeof TaskState>;
-
-type TaskCreated = z.infer<typeof TaskCreated>;
-type TaskAssigned = z.infer<typeof TaskAssigned>;
 
 // The appliers are also used by the handlers to build their replies, so a
 // reply always shows exactly the task the journal will replay to.
@@ -85,7 +88,7 @@ function assigned(t: Task, e: TaskAssigned): Task {
   return { ...t, status: "assigned", assignee: e.memberId, unassignedReason: null };
 }
 
-function reopened(t: Task, e: z.infer<typeof TaskReopened>): Task {
+function reopened(t: Task, e: TaskReopened): Task {
   return {
     ...t,
     status: e.to,
@@ -183,7 +186,9 @@ export const task = defineActor("task", {
         }
         return { reply: refused("id_taken", `task ${id} exists, made by another request`) };
       }
-      // Keyed by the task id, so a retried create (its first try's commit lost) gets the same member.
+      // Keyed by the task id, so a retried create (its first try's commit lost) gets the same
+      // member. If the team does not answer, the ask throws and this create writes nothing:
+      // the caller's retry is safe, where a task created unassigned would wait for a human.
       const pick = await ctx.ask(ctx.ref(team, TEAM_ID), "pick", { type: cmd.type, key: id });
       const data: TaskCreated = {
         taskId: id,
