@@ -29,6 +29,7 @@
  *
  * @module
  */
+import process from "node:process";
 import postgres from "postgres";
 import { importJob, importMigrations } from "../actors/import/mod.ts";
 import { captureLead, lead, leadMigrations, resolveLead } from "../actors/lead/mod.ts";
@@ -56,7 +57,9 @@ const QUICK = flag("quick") !== undefined;
 const PG_URL = flag("pg-url") || Deno.env.get("TEST_DATABASE_URL") ||
   Deno.env.get("BENCH_DATABASE_URL") || undefined;
 const BACKEND = flag("backend");
-const SIZES = (flag("sizes") ?? (QUICK ? "10000,100000" : "10000,100000,1000000")).split(",").map(Number)
+const SIZES = (flag("sizes") ?? (QUICK ? "10000,100000" : "10000,100000,1000000")).split(",").map(
+  Number,
+)
   .filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b);
 const CAPTURES = Number(flag("captures") ?? (QUICK ? 1_000 : 4_000));
 const WARMUP = QUICK ? 200 : 300;
@@ -104,6 +107,38 @@ function record(row: Omit<Row, "load">): void {
 }
 
 const now = () => performance.now();
+
+/** CPU time of this process (user + system), µs. PGlite runs inside it. */
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/**
+ * CPU time of every `postgres` process on the machine (user + system), µs,
+ * from /proc at 100 Hz ticks; other sessions' queries on the same server are
+ * included, so it is an upper bound. Undefined where /proc is not readable.
+ */
+function postgresCpu(): number | undefined {
+  try {
+    let ticks = 0;
+    for (const e of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(e.name)) continue;
+      try {
+        const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+        const close = stat.lastIndexOf(")");
+        if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("postgres")) continue;
+        const f = stat.slice(close + 2).split(" ");
+        ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return ticks * 10_000;
+  } catch {
+    return undefined;
+  }
+}
 
 // --- pre-population (bulk SQL, not through the actor) ---
 
@@ -236,6 +271,8 @@ interface LoadResult {
   outcomes: Record<string, number>;
   errors: number;
   firstError?: unknown;
+  /** CPU µs per completed call: this process, and the machine's postgres processes. */
+  cpu: { self: number; postgres: number | undefined };
 }
 
 /** `n` calls from `CONCURRENCY` client loops, each starting its next call when one returns. */
@@ -245,6 +282,8 @@ async function drive(n: number, call: (k: number) => Promise<string>): Promise<L
   let next = 0;
   let errors = 0;
   let firstError: unknown;
+  const c0 = selfCpu();
+  const p0 = postgresCpu();
   const t0 = now();
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, n) }, async () => {
     for (let k = next++; k < n; k = next++) {
@@ -259,21 +298,26 @@ async function drive(n: number, call: (k: number) => Promise<string>): Promise<L
       }
     }
   }));
-  return {
-    done: latencies.length,
-    seconds: (now() - t0) / 1000,
-    latencies,
-    outcomes,
-    errors,
-    firstError,
+  const seconds = (now() - t0) / 1000;
+  const p1 = postgresCpu();
+  const done = latencies.length;
+  const cpu = {
+    self: (selfCpu() - c0) / done,
+    postgres: p0 === undefined || p1 === undefined ? undefined : (p1 - p0) / done,
   };
+  return { done, seconds, latencies, outcomes, errors, firstError, cpu };
 }
 
-function describe(r: LoadResult, unit: string): { value: string; rate: number } {
+function describe(r: LoadResult, unit: string, backend: string): { value: string; rate: number } {
   const rate = r.done / r.seconds;
   const mix = Object.entries(r.outcomes).map(([k, v]) => `${int(v)} ${k}`).join(", ");
   const errs = r.errors ? `; ${r.errors} errors, first: ${(r.firstError as Error)?.message}` : "";
-  return { value: `${int(rate)} ${unit}/s (${mix}${errs})`, rate };
+  const cpu = backend === "PGlite"
+    ? `CPU ${int(r.cpu.self)} µs (Deno + PGlite)`
+    : `CPU ${int(r.cpu.self)} µs Deno + ${
+      r.cpu.postgres === undefined ? "?" : int(r.cpu.postgres)
+    } µs postgres`;
+  return { value: `${int(rate)} ${unit}/s (${mix}; ${cpu} each${errs})`, rate };
 }
 
 async function tableSizes(db: Database): Promise<string> {
@@ -307,7 +351,7 @@ async function measure(name: string, db: Database, size: number, run: string): P
         ),
     );
     const lat = summarize(cap.latencies);
-    const d = describe(cap, "captures");
+    const d = describe(cap, "captures", name);
     record({
       figure: `captureLead, ${CONCURRENCY} concurrent, half new / half existing`,
       backend: name,
@@ -325,7 +369,7 @@ async function measure(name: string, db: Database, size: number, run: string): P
       return r.isNew ? "new" : "matched";
     });
     const dlat = summarize(dir.latencies);
-    const dd = describe(dir, "resolves");
+    const dd = describe(dir, "resolves", name);
     record({
       figure: `dedupe only (resolveLead), ${CONCURRENCY} concurrent, same mix`,
       backend: name,

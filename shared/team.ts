@@ -109,15 +109,15 @@ export type MemberReply = z.infer<typeof MemberReply>;
 
 /** Event `team.member_upserted` (v1): the member as they now are. */
 export const TeamMemberUpserted = z.object({ member: TeamMember });
-/** The data of event TeamMemberUpserted. */
+/** The data of event `team.member_upserted`. */
 export type TeamMemberUpserted = z.infer<typeof TeamMemberUpserted>;
 /** Event `team.member_removed` (v1). */
 export const TeamMemberRemoved = z.object({ memberId: z.string() });
-/** The data of event TeamMemberRemoved. */
+/** The data of event `team.member_removed`. */
 export type TeamMemberRemoved = z.infer<typeof TeamMemberRemoved>;
 /** Event `team.availability_set` (v1). */
 export const TeamAvailabilitySet = z.object({ memberId: z.string(), available: z.boolean() });
-/** The data of event TeamAvailabilitySet. */
+/** The data of event `team.availability_set`. */
 export type TeamAvailabilitySet = z.infer<typeof TeamAvailabilitySet>;
 /**
  * Event `team.member_picked` (v1). It carries the round-robin's weights after
@@ -130,7 +130,7 @@ export const TeamMemberPicked = z.object({
   memberId: z.string(),
   currentWeights: z.record(z.string(), z.number().int()),
 });
-/** The data of event TeamMemberPicked. */
+/** The data of event `team.member_picked`. */
 export type TeamMemberPicked = z.infer<typeof TeamMemberPicked>;
 
 /**
@@ -291,7 +291,7 @@ export const TaskCreated = z.object({
   unassignedReason: UnassignedReason.nullable(),
   classification: Classification.optional(),
 });
-/** The data of event TaskCreated. */
+/** The data of event `task.created`. */
 export type TaskCreated = z.infer<typeof TaskCreated>;
 /** Event `task.assigned` (v1): by the round-robin at creation or by hand later. */
 export const TaskAssigned = z.object({
@@ -299,15 +299,15 @@ export const TaskAssigned = z.object({
   previous: z.string().nullable(),
   by: z.enum(["round_robin", "manual"]),
 });
-/** The data of event TaskAssigned. */
+/** The data of event `task.assigned`. */
 export type TaskAssigned = z.infer<typeof TaskAssigned>;
 /** Event `task.completed` (v1). */
 export const TaskCompleted = z.object({ note: z.string().optional() });
-/** The data of event TaskCompleted. */
+/** The data of event `task.completed`. */
 export type TaskCompleted = z.infer<typeof TaskCompleted>;
 /** Event `task.cancelled` (v1). */
 export const TaskCancelled = z.object({ from: TaskStatus, reason: z.string().optional() });
-/** The data of event TaskCancelled. */
+/** The data of event `task.cancelled`. */
 export type TaskCancelled = z.infer<typeof TaskCancelled>;
 /** Event `task.reopened` (v1); `dueAt` when a new due date was set. */
 export const TaskReopened = z.object({
@@ -315,11 +315,11 @@ export const TaskReopened = z.object({
   to: TaskStatus,
   dueAt: z.number().optional(),
 });
-/** The data of event TaskReopened. */
+/** The data of event `task.reopened`. */
 export type TaskReopened = z.infer<typeof TaskReopened>;
 /** Event `task.overdue` (v1): the due date passed before the task was done. */
 export const TaskOverdue = z.object({ dueAt: z.number() });
-/** The data of event TaskOverdue. */
+/** The data of event `task.overdue`. */
 export type TaskOverdue = z.infer<typeof TaskOverdue>;
 
 /**

@@ -526,6 +526,10 @@ export const lead = defineActor("lead", {
     schema: z.object({ into: z.string().nullable() }),
     apply: (s, e) => ({ ...s, mergedInto: e.into }),
   })
+  .event("lead.owner_alerted", {
+    schema: z.object({ owner: z.string(), score: z.number() }),
+    apply: (s) => s,
+  })
   .event("lead.booked", {
     schema: z.object({ bookingId: z.string(), start: z.number(), memberId: z.string().optional() }),
     apply: (s, e, meta): LeadState => ({
@@ -795,7 +799,25 @@ export const lead = defineActor("lead", {
       const next = currentScore(s, (await tenantSettings(ctx)).scoring, ctx.now);
       const same = next.score === s.score && next.priority === s.priority &&
         JSON.stringify(next.reasons) === JSON.stringify(s.scoreReasons);
-      return same ? {} : { events: [{ type: "lead.scored", data: { ...next, source: "rules" } }] };
+      if (same) return {};
+      const scored = { type: "lead.scored" as const, data: { ...next, source: "rules" as const } };
+      // Becoming high priority tells the owner at once, in the same commit.
+      if (next.priority !== "high" || s.priority === "high" || !s.owner) {
+        return { events: [scored] };
+      }
+      return {
+        events: [scored, {
+          type: "lead.owner_alerted",
+          data: { owner: s.owner, score: next.score },
+        }],
+        effects: [ctx.send("notify", {
+          memberId: s.owner,
+          leadId: ctx.self.id,
+          subject: `High-priority lead: ${s.contact.name ?? s.contact.company ?? ctx.self.id}`,
+          score: next.score,
+          reasons: next.reasons.map((r) => r.reason),
+        }, { key: `${ctx.self.id}:high:${ctx.now}` })],
+      };
     }
     const f = s.followUp;
     const due = ActiveFollowUp.safeParse(r.payload);

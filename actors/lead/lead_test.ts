@@ -444,7 +444,7 @@ for (const backend of BACKENDS) {
 
   test(
     "a lead is scored by the tenant's rules and re-scored on activity",
-    async (s, _db, clock) => {
+    async (s, db, clock) => {
       clock.set(Date.parse("2026-06-01T15:00:00Z"));
       const { leadId } = await captureLead(s, "t1", {
         idempotencyKey: "sc",
@@ -458,6 +458,9 @@ for (const backend of BACKENDS) {
       assert.equal(view.score, 90, "rating ≥ 4.5 (+30), no website (+40), valid phone (+20)");
       assert.equal(view.priority, "high");
       assert.equal(view.scoreReasons.length, 3);
+      const [noAlert] = await db
+        .sql`SELECT count(*)::int AS n FROM outbox WHERE channel = 'notify'`;
+      assert.equal(noAlert!.n, 0, "no owner yet, nobody to alert");
       // The tenant raises the bar; the next activity re-scores under the new rules.
       const current = await s.ref(settings, "t1", "main").query("current");
       await s.ref(settings, "t1", "main").ask("setScoringRules", {
@@ -469,6 +472,22 @@ for (const backend of BACKENDS) {
       view = await ref.query("view");
       assert.equal(view.score, 92);
       assert.equal(view.priority, "medium");
+      // With an owner, crossing into high priority alerts them in the same commit.
+      await ref.ask("assign", { owner: "sam" });
+      await ref.ask("recordMessage", {
+        channel: "email",
+        direction: "inbound",
+        content: "Let's go",
+        status: "received",
+      });
+      await poller.tick();
+      view = await ref.query("view");
+      assert.equal(view.priority, "high");
+      const alerts = await db.sql`SELECT payload FROM outbox WHERE channel = 'notify'`;
+      assert.deepEqual(alerts.map((r) => [r.payload.memberId, r.payload.leadId]), [[
+        "sam",
+        leadId,
+      ]]);
       const badRules: unknown = {
         ...current.scoring,
         rules: [{
