@@ -90,6 +90,7 @@ export class ImportConflictError extends CoveError {
 
 /** A started (or already existing) job. */
 export interface StartedImport {
+  /** The job's id: its actor is `import/<tenant>/<importId>`. */
   importId: string;
   /** `running` for a new job; a retried start may find it further on. */
   status: ImportStatus;
@@ -176,6 +177,8 @@ async function start(
     if (!reply.sameFile) throw new ImportConflictError(importId);
   }
   const progress = await ref.query("progress");
+  // A job that existed keeps the mapping it started with, whatever this retry asked for.
+  const used = reply.state === "started" ? resolved : compileMapping(table.header, progress.mapping);
   return {
     started: {
       importId,
@@ -185,7 +188,7 @@ async function start(
       ignoredColumns: progress.ignoredColumns,
     },
     table,
-    resolved,
+    resolved: used,
   };
 }
 

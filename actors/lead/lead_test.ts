@@ -8,6 +8,7 @@ import { lead } from "./lead.ts";
 import { settings } from "./settings.ts";
 import { requalifyLead } from "./requalify.ts";
 import { listSilentLeads, mergeLeads, unmergeLeads } from "./merge.ts";
+import { leadTimeline } from "./timeline.ts";
 import { type AiClient, disabledAi } from "../ai/mod.ts";
 import { leadMigrations } from "./mod.ts";
 
@@ -643,4 +644,102 @@ for (const backend of BACKENDS) {
     assert.ok(err instanceof ValidationError);
     assert.deepEqual(err.issues.map((i: { path: string }) => i.path), ["country"]);
   });
+
+  test("the timeline reads the journal as a history", async (s, _db, clock) => {
+    clock.set(Date.parse("2026-06-01T15:00:00Z"));
+    const { leadId } = await captureLead(s, "t1", {
+      idempotencyKey: "tl",
+      source: "widget",
+      contact: ny,
+    });
+    const ref = s.ref(lead, "t1", leadId);
+    await ref.ask("assign", { owner: "sam" });
+    await ref.ask("recordMessage", {
+      channel: "sms",
+      direction: "inbound",
+      content: "Hello!",
+      status: "received",
+    });
+    const timeline = await leadTimeline(s, "t1", leadId);
+    assert.deepEqual(timeline.map((t) => t.summary), [
+      "captured from widget",
+      "follow-up uncontacted step 1 planned for 2026-06-01T15:05:00.000Z",
+      "assigned to sam",
+      "inbound sms: Hello!",
+      "engagement: replied",
+      "follow-ups stopped: lead replied",
+    ]);
+    assert.deepEqual(
+      (await leadTimeline(s, "t1", leadId, { after: 4, limit: 1 })).map((t) => t.seq),
+      [5],
+    );
+  });
+
+  test(
+    "every command's invalid payload is refused naming the field, writing nothing",
+    async (s, db) => {
+      const { leadId } = await captureLead(s, "t1", {
+        idempotencyKey: "v",
+        source: "widget",
+        contact: ny,
+      });
+      const ref = s.ref(lead, "t1", leadId);
+      const conf = s.ref(settings, "t1", "main");
+      const [before] = await db.sql`SELECT count(*)::int AS n FROM events`;
+      const cases: Array<[() => Promise<unknown>, string]> = [
+        [
+          () => ref.ask("capture", { idempotencyKey: "x", source: "widget", contact: 5 } as never),
+          "contact",
+        ],
+        [() => ref.ask("setStatus", { status: "maybe" } as never), "status"],
+        [() => ref.ask("assign", { owner: "" }), "owner"],
+        [() => ref.ask("tag", { add: [""] }), "add.0"],
+        [
+          () => ref.ask("recordConsent", { channel: "fax", granted: true, source: "x" } as never),
+          "channel",
+        ],
+        [() =>
+          ref.ask(
+            "recordMessage",
+            { channel: "sms", direction: "up", content: "x", status: "received" } as never,
+          ), "direction"],
+        [() => ref.ask("recover", { reason: "x".repeat(201) }), "reason"],
+        [() => ref.ask("recordBooking", { bookingId: "", start: 1 }), "bookingId"],
+        [
+          () => ref.ask("updateMessageStatus", { externalId: "x", status: "lost" } as never),
+          "status",
+        ],
+        [
+          () =>
+            ref.ask("absorb", {
+              from: "",
+              contact: { phoneValid: true },
+              tags: [],
+              identities: [],
+              movedKeys: [],
+            }),
+          "from",
+        ],
+        [() => ref.ask("release", { from: "" }), "from"],
+        [() => ref.ask("markMerged", { into: "" }), "into"],
+        [() => ref.ask("recordEngagement", { kind: "liked" } as never), "kind"],
+        [() => ref.ask("applyQualification", { source: "guess" } as never), "source"],
+        [
+          () => conf.ask("setFollowUpPlan", { window: { start: "25:00" }, sequences: {} } as never),
+          "window.start",
+        ],
+        [() => conf.ask("setDefaultCountry", { country: "" }), "country"],
+      ];
+      for (const [call, field] of cases) {
+        const err = await call().catch((e) => e);
+        assert.ok(
+          err instanceof ValidationError,
+          `${field}: expected a validation error, got ${err}`,
+        );
+        assert.ok(err.issues.some((i) => i.path === field), `${field} not named: ${err.message}`);
+      }
+      const [after] = await db.sql`SELECT count(*)::int AS n FROM events`;
+      assert.equal(after!.n, before!.n);
+    },
+  );
 }

@@ -16,6 +16,7 @@ export * from "./settings.ts";
 export * from "./followups.ts";
 export * from "./requalify.ts";
 export * from "./merge.ts";
+export * from "./timeline.ts";
 
 /** The lead folder's migrations (versions 101-199). */
 export function leadMigrations(): Promise<Migration[]> {
