@@ -20,17 +20,19 @@ import {
   RedisBus,
   ReminderPoller,
 } from "./actors/runtime/mod.ts";
+import { AiDraftDispatcher, createOpenAiClient, disabledAi } from "./actors/ai/mod.ts";
 import { calendar } from "./actors/calendar/mod.ts";
+import { task, team, teamMigrations } from "./actors/team/mod.ts";
 import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
 import { createApp, serve, type Server } from "./gateway/mod.ts";
 import type { Config } from "./shared/mod.ts";
 
 /** Every actor type this node hosts. */
-export const ACTOR_TYPES: AnyActorType[] = [lead, settings, calendar];
+export const ACTOR_TYPES: AnyActorType[] = [lead, settings, calendar, team, task];
 
 /** Migrations of the domain folders, applied after the runtime's own. */
 async function domainMigrations(): Promise<Migration[]> {
-  return [...await leadMigrations()];
+  return [...await leadMigrations(), ...await teamMigrations()];
 }
 
 /** The outbox dispatchers of providers (SMS, email, AI, ...), one per channel; none are built yet. Actor-to-actor messages are always dispatched. */
@@ -97,7 +99,19 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     undo.push(() => system.shutdown(config.SHUTDOWN_TIMEOUT_MS));
 
     const reminders = new ReminderPoller(system, { intervalMs: config.REMINDER_POLL_MS });
-    const outbox = new OutboxWorker(system, [new ActorDispatcher(system), ...DISPATCHERS], {
+    // Without a key the AI is visibly off: drafts fall back to templates, qualification to rules.
+    const ai = config.OPENAI_API_KEY
+      ? createOpenAiClient({
+        apiKey: config.OPENAI_API_KEY,
+        model: config.OPENAI_MODEL,
+        ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
+      })
+      : disabledAi;
+    const outbox = new OutboxWorker(system, [
+      new ActorDispatcher(system),
+      new AiDraftDispatcher(ai),
+      ...DISPATCHERS,
+    ], {
       intervalMs: config.OUTBOX_POLL_MS,
     });
     reminders.start();
@@ -123,6 +137,7 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
       ...(host === config.HOST ? [] : [`bound to ${config.HOST}`]),
       db.kind === "embedded" ? `embedded database in ${dataDir}` : "postgres",
       `bus: ${config.REDIS_URL ? "redis" : "in-process"}`,
+      `ai: ${config.OPENAI_API_KEY ? config.OPENAI_MODEL : "off (no OPENAI_API_KEY)"}`,
     ];
     log(`cove: node ${system.nodeId} listening on ${url} (${details.join("; ")})`);
 

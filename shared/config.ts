@@ -35,6 +35,9 @@ export const ConfigSchema = z.object({
   REMINDER_POLL_MS: ms(1_000),
   OUTBOX_POLL_MS: ms(1_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  OPENAI_API_KEY: z.string().min(10).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
 });
 
 /** Validated configuration. */

@@ -8,3 +8,4 @@
  */
 export * from "./ai.ts";
 export * from "./openai.ts";
+export * from "./draft_dispatcher.ts";

@@ -2,14 +2,20 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../shared/clock.ts";
 import { ValidationError } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
-import { ActorSystem, type Database, openDatabase, ReminderPoller } from "../runtime/mod.ts";
+import {
+  ActorSystem,
+  type Database,
+  openDatabase,
+  OutboxWorker,
+  ReminderPoller,
+} from "../runtime/mod.ts";
 import { captureLead } from "./capture.ts";
 import { lead } from "./lead.ts";
 import { settings } from "./settings.ts";
 import { requalifyLead } from "./requalify.ts";
 import { listSilentLeads, mergeLeads, unmergeLeads } from "./merge.ts";
 import { leadTimeline } from "./timeline.ts";
-import { type AiClient, disabledAi } from "../ai/mod.ts";
+import { type AiClient, AiDraftDispatcher, disabledAi } from "../ai/mod.ts";
 import { leadMigrations } from "./mod.ts";
 
 // Every rule runs against embedded PGlite and, when TEST_DATABASE_URL is set, real Postgres.
@@ -740,6 +746,73 @@ for (const backend of BACKENDS) {
       }
       const [after] = await db.sql`SELECT count(*)::int AS n FROM events`;
       assert.equal(after!.n, before!.n);
+    },
+  );
+
+  test(
+    "personalized follow-ups: the AI drafts after the commit, the template stands in when it cannot",
+    async (s, db, clock) => {
+      clock.set(Date.parse("2026-06-01T15:00:00Z")); // 11:00 EDT
+      await s.ref(settings, "t1", "main").ask("setPersonalize", { personalize: true });
+      const writer: AiClient = {
+        complete: <T>() =>
+          Promise.resolve({
+            ok: true as const,
+            model: "test",
+            value: { text: "Hey Dana! Got a minute for Joe's Plumbing?" } as T,
+          }),
+      };
+      const sms = {
+        channel: "sms",
+        send: () => Promise.resolve({ ok: true as const, response: { sid: "SM1" } }),
+      };
+      for (
+        const [key, ai, expected] of [
+          ["p1", writer, "Hey Dana! Got a minute for Joe's Plumbing?"],
+          [
+            "p2",
+            disabledAi,
+            "Hi Dana, thanks for reaching out! When is a good time for a quick call?",
+          ],
+        ] as const
+      ) {
+        const { leadId } = await captureLead(s, "t1", {
+          idempotencyKey: key,
+          source: "widget",
+          contact: {
+            ...ny,
+            company: `Firm ${key}`,
+            email: `${key}@example.com`,
+            phone: key === "p1" ? "+14155550101" : "+14155550102",
+          },
+          consent: consentSms,
+        });
+        clock.advance(5 * 60_000);
+        await new ReminderPoller(s).tick();
+        const drafts = await db.sql`SELECT key FROM outbox WHERE channel = 'ai' AND actor LIKE ${
+          "%" + leadId
+        }`;
+        assert.equal(drafts.length, 1, "a draft was asked for, nothing sent yet");
+        await new OutboxWorker(s, [new AiDraftDispatcher(ai), sms]).tick(); // the draft
+        await new OutboxWorker(s, [new AiDraftDispatcher(ai), sms]).tick(); // the SMS itself
+        const sent = await db
+          .sql`SELECT payload, status FROM outbox WHERE channel = 'sms' AND actor LIKE ${
+          "%" + leadId
+        }`;
+        assert.equal(sent.length, 1);
+        assert.equal(sent[0]!.payload.body, expected);
+        const view = await s.ref(lead, "t1", leadId).query("view");
+        const out = view.messages.find((m) => m.direction === "outbound")!;
+        assert.equal(out.content, expected);
+        assert.equal(out.status, "sent", "the provider's answer reached the conversation");
+        const history = await s.history(s.ref(lead, "t1", leadId));
+        const event = history.find((e) => e.type === "lead.followup_sent")!.data as {
+          personalized: boolean;
+          fallbackReason?: string;
+        };
+        assert.equal(event.personalized, key === "p1");
+        if (key === "p2") assert.match(event.fallbackReason!, /unavailable/);
+      }
     },
   );
 }

@@ -20,6 +20,8 @@ export const LeadSettings = z.object({
   followUps: FollowUpPlan,
   /** ISO 3166 alpha-2 country for phone numbers written without a country code. */
   defaultCountry: z.string().length(2),
+  /** Whether follow-ups are drafted by the AI (with the template as fallback). */
+  personalize: z.boolean(),
 });
 /** A tenant's lead settings. */
 export type LeadSettings = z.infer<typeof LeadSettings>;
@@ -31,6 +33,7 @@ export const settings = defineActor("settings", {
     scoring: DEFAULT_SCORING_RULES,
     followUps: DEFAULT_FOLLOW_UP_PLAN,
     defaultCountry: "US",
+    personalize: false,
   }),
 })
   .event("settings.scoring_set", {
@@ -44,6 +47,14 @@ export const settings = defineActor("settings", {
   .event("settings.default_country_set", {
     schema: z.object({ country: z.string().length(2) }),
     apply: (s, e) => ({ ...s, defaultCountry: e.country }),
+  })
+  .event("settings.personalize_set", {
+    schema: z.object({ personalize: z.boolean() }),
+    apply: (s, e) => ({ ...s, personalize: e.personalize }),
+  })
+  .command("setPersonalize", {
+    input: z.object({ personalize: z.boolean() }),
+    handle: (_s, c) => ({ events: [{ type: "settings.personalize_set", data: c }] }),
   })
   .command("setScoringRules", {
     // Validated on save: a bad rule names its field and nothing is written.
