@@ -9,3 +9,4 @@
 export * from "./ai.ts";
 export * from "./openai.ts";
 export * from "./draft_dispatcher.ts";
+export * from "./fake_openai.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { AiQualification } from "../../shared/mod.ts";
-import { apiError, chatCompletion, type FakeReply, startFakeOpenAi } from "./_fake_openai.ts";
+import { apiError, chatCompletion, type FakeReply, startFakeOpenAi } from "./fake_openai.ts";
 import { type AiRequest, disabledAi } from "./ai.ts";
 import { createOpenAiClient } from "./openai.ts";
 

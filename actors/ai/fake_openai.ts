@@ -1,5 +1,6 @@
 /**
- * A local stand-in for the Chat Completions endpoint, so tests run the real
+ * A local stand-in for the Chat Completions endpoint (a test double, exported
+ * for tests in other folders), so tests run the real
  * `openai` SDK over a real socket against answers (and failures) they choose.
  *
  * @module
