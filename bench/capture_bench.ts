@@ -315,7 +315,11 @@ async function drive(n: number, call: (k: number) => Promise<string>): Promise<L
   return { done, seconds, latencies, outcomes, errors, firstError, cpu };
 }
 
-function describe(r: LoadResult, unit: string, backend: string): { value: string; rate: number } {
+function describe(
+  r: LoadResult & { blocks: { hit: number; read: number } },
+  unit: string,
+  backend: string,
+): { value: string; rate: number } {
   const rate = r.done / r.seconds;
   const mix = Object.entries(r.outcomes).map(([k, v]) => `${int(v)} ${k}`).join(", ");
   const errs = r.errors ? `; ${r.errors} errors, first: ${(r.firstError as Error)?.message}` : "";
@@ -324,16 +328,51 @@ function describe(r: LoadResult, unit: string, backend: string): { value: string
     : `CPU ${int(r.cpu.self)} µs Deno + ${
       r.cpu.postgres === undefined ? "?" : int(r.cpu.postgres)
     } µs postgres`;
-  return { value: `${int(rate)} ${unit}/s (${mix}; ${cpu} each${errs})`, rate };
+  const bufs = `${r.blocks.hit.toFixed(0)} buffer hits + ${r.blocks.read.toFixed(1)} reads`;
+  return { value: `${int(rate)} ${unit}/s (${mix}; ${cpu}, ${bufs} each${errs})`, rate };
 }
 
 async function tableSizes(db: Database): Promise<string> {
-  const [r] = await db.sql<{ heap: number; idx: number }[]>`
+  const [r] = await db.sql<{ heap: number; idx: number; all: number; buffers: string }[]>`
     SELECT pg_relation_size('lead_identities')::float8 AS heap,
-           pg_indexes_size('lead_identities')::float8 AS idx`;
-  return `lead_identities ${(r!.heap / 2 ** 20).toFixed(0)} MiB + indexes ${
-    (r!.idx / 2 ** 20).toFixed(0)
-  } MiB`;
+           pg_indexes_size('lead_identities')::float8 AS idx,
+           (SELECT sum(pg_total_relation_size(c.oid))::float8 FROM pg_class c
+            WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r') AS all,
+           current_setting('shared_buffers') AS buffers`;
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+  return `lead_identities ${mib(r!.heap)} + indexes ${mib(r!.idx)}; all tables ${
+    mib(r!.all)
+  }; shared_buffers ${r!.buffers}`;
+}
+
+/** Blocks of this schema's tables and indexes found in shared buffers (hit) or not (read). */
+async function blocks(db: Database): Promise<{ hit: number; read: number }> {
+  const [r] = await db.sql<{ hit: number; read: number }[]>`
+    SELECT coalesce(sum(heap_blks_hit + coalesce(idx_blks_hit, 0)), 0)::float8 AS hit,
+           coalesce(sum(heap_blks_read + coalesce(idx_blks_read, 0)), 0)::float8 AS read
+    FROM pg_statio_user_tables WHERE schemaname = current_schema()`;
+  return r!;
+}
+
+/**
+ * Block counts per call over `fn`. Backends publish their counters when they
+ * go idle at least a second after the last time, so each end waits a second
+ * and touches every pooled connection before reading.
+ */
+async function withBlocks<T extends LoadResult>(
+  db: Database,
+  fn: () => Promise<T>,
+): Promise<T & { blocks: { hit: number; read: number } }> {
+  const settle = async () => {
+    await new Promise((r) => setTimeout(r, 1_100));
+    await Promise.all(Array.from({ length: 16 }, () => db.sql`SELECT 1`));
+    return await blocks(db);
+  };
+  const b0 = await settle();
+  const r = await fn();
+  const b1 = await settle();
+  const per = (n: number) => n / Math.max(1, r.done);
+  return { ...r, blocks: { hit: per(b1.hit - b0.hit), read: per(b1.read - b0.read) } };
 }
 
 async function measure(name: string, db: Database, size: number, run: string): Promise<void> {
@@ -349,7 +388,7 @@ async function measure(name: string, db: Database, size: number, run: string): P
           .then((r) => r.outcome),
     );
 
-    if (ONLY !== "dedupe") await captureFigure(name, sys, size, run, used);
+    if (ONLY !== "dedupe") await captureFigure(name, db, sys, size, run, used);
     if (ONLY !== "capture") await dedupeFigure(name, db, size, run, used);
   } finally {
     await sys.shutdown(60_000);
@@ -358,19 +397,21 @@ async function measure(name: string, db: Database, size: number, run: string): P
 
 async function captureFigure(
   name: string,
+  db: Database,
   sys: ActorSystem,
   size: number,
   run: string,
   used: Set<number>,
 ): Promise<void> {
   const pick = picker(size, used);
-  const cap = await drive(
-    CAPTURES,
-    (k) =>
-      captureLead(sys, TENANT, captureInput(`${run}c`, k, pick).input, { ask: INF }).then((r) =>
-        r.outcome
-      ),
-  );
+  const cap = await withBlocks(db, () =>
+    drive(
+      CAPTURES,
+      (k) =>
+        captureLead(sys, TENANT, captureInput(`${run}c`, k, pick).input, { ask: INF }).then((
+          r,
+        ) => r.outcome),
+    ));
   const lat = summarize(cap.latencies);
   const d = describe(cap, "captures", name);
   record({
@@ -393,10 +434,11 @@ async function dedupeFigure(
   used: Set<number>,
 ): Promise<void> {
   const pickD = picker(size, used);
-  const dir = await drive(CAPTURES, async (k) => {
-    const r = await resolveLead(db.sql, TENANT, captureInput(`${run}d`, k, pickD).keys);
-    return r.isNew ? "new" : "matched";
-  });
+  const dir = await withBlocks(db, () =>
+    drive(CAPTURES, async (k) => {
+      const r = await resolveLead(db.sql, TENANT, captureInput(`${run}d`, k, pickD).keys);
+      return r.isNew ? "new" : "matched";
+    }));
   const dlat = summarize(dir.latencies);
   const dd = describe(dir, "resolves", name);
   record({

@@ -80,7 +80,10 @@ export const FollowUpPlan = z.object({
     uncontacted: FollowUpSequence.optional(),
     /** Contacted by a person, no reply after `afterMinutes`. */
     no_reply: FollowUpSequence.optional(),
-    /** Started by `recover` on a lead that went silent. */
+    /**
+     * A lead that had replied goes quiet for `afterMinutes` after our last message; `recover`
+     * starts it at once.
+     */
     silent: FollowUpSequence.optional(),
   }),
 });
@@ -118,7 +121,7 @@ export const DEFAULT_FOLLOW_UP_PLAN: FollowUpPlan = FollowUpPlan.parse({
       }],
     },
     silent: {
-      afterMinutes: 0,
+      afterMinutes: 24 * 60,
       steps: [
         {
           channel: "email",

@@ -67,10 +67,13 @@ export function startSequence(
   plan: FollowUpPlan,
   sequence: FollowUpCondition,
   since: number,
+  opts: { now?: boolean } = {},
 ): ActiveFollowUp | null {
   const seq = plan.sequences[sequence];
   if (!seq) return null;
-  const dueAt = since + (seq.afterMinutes + seq.steps[0]!.delayMinutes) * 60_000;
+  // `now`: the condition is taken as met already (a person asked for it), so skip the wait.
+  const wait = opts.now ? 0 : seq.afterMinutes;
+  const dueAt = since + (wait + seq.steps[0]!.delayMinutes) * 60_000;
   return { sequence, step: 0, dueAt, startedAt: since };
 }
 

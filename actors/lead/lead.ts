@@ -244,8 +244,9 @@ function schedule(
   ctx: TurnContext,
   sequence: FollowUpCondition,
   since: number,
+  opts: { now?: boolean } = {},
 ): typeof NOTHING {
-  const f = startSequence(plan, sequence, since);
+  const f = startSequence(plan, sequence, since, opts);
   if (!f) return NOTHING;
   return {
     events: [{ type: "lead.followup_scheduled", data: { followUp: f } }],
@@ -685,10 +686,12 @@ export const lead = defineActor("lead", {
           reply: { recorded: true },
         };
       }
-      // A person's outbound message starts the "no reply" wait unless a sequence runs.
+      // A person's outbound message starts a wait unless a sequence runs: "no reply" for a lead
+      // that never answered, "silent" for one that did and may now go quiet.
+      const condition = STAGE[s.status] >= STAGE.responded ? "silent" : "no_reply";
       const follow = s.followUp
         ? NOTHING
-        : schedule((await tenantSettings(ctx)).followUps, ctx, "no_reply", ctx.now);
+        : schedule((await tenantSettings(ctx)).followUps, ctx, condition, ctx.now);
       return {
         events: [{ type: "lead.message_recorded", data: c }, ...follow.events],
         effects: follow.effects,
@@ -704,7 +707,9 @@ export const lead = defineActor("lead", {
         return { reply: { started: false as const, reason: `lead is ${s.status}` } };
       }
       const stop = stopFollowUps(s, ctx, "replaced by recovery");
-      const start = schedule((await tenantSettings(ctx)).followUps, ctx, "silent", ctx.now);
+      const start = schedule((await tenantSettings(ctx)).followUps, ctx, "silent", ctx.now, {
+        now: true,
+      });
       return {
         events: [...stop.events, ...start.events],
         effects: [...stop.effects, ...start.effects],

@@ -815,4 +815,35 @@ for (const backend of BACKENDS) {
       }
     },
   );
+
+  test(
+    "after a conversation, a lead silent for a day after our last message gets the silent sequence",
+    async (s, db, clock) => {
+      clock.set(Date.parse("2026-06-01T15:00:00Z"));
+      const { leadId } = await captureLead(s, "t1", {
+        idempotencyKey: "sil",
+        source: "inbound_email",
+        contact: ny,
+        message: "Quote?",
+      });
+      const ref = s.ref(lead, "t1", leadId);
+      await ref.ask("recordMessage", {
+        channel: "email",
+        direction: "inbound",
+        content: "Can you send a quote?",
+        status: "received",
+      });
+      await ref.ask("recordMessage", {
+        channel: "email",
+        direction: "outbound",
+        content: "Here it is",
+        status: "queued",
+      });
+      assert.equal((await ref.query("view")).followUp?.sequence, "silent");
+      assert.equal(await reminder(db), clock.now() + 24 * 3_600_000);
+      clock.advance(24 * 3_600_000);
+      await new ReminderPoller(s).tick();
+      assert.deepEqual((await outbox(db)).map((r) => r.channel), ["email"]);
+    },
+  );
 }
