@@ -404,4 +404,40 @@ export function storageConformance(backend: Backend): void {
     assert.deepEqual((await s.history(ref, { after: 1, limit: 1 })).map((e) => e.seq), [2]);
     await s.shutdown();
   });
+
+  test("a deferred message waits without using up an attempt", async (db) => {
+    const clock = new ManualClock();
+    const s = system(db, { clock });
+    const ref = s.ref(counter, "t1", "defer");
+    await ref.ask("send", { key: "later", text: "x" });
+    let open = false;
+    const worker = new OutboxWorker(s, [{
+      channel: "test",
+      send: (): Promise<DispatchResult> =>
+        Promise.resolve(
+          open
+            ? { ok: true }
+            : { deferred: true, until: clock.now() + 60_000, reason: "breaker open" },
+        ),
+    }]);
+    for (let i = 0; i < 5; i++) {
+      assert.equal(await worker.tick(), 1);
+      clock.advance(60_000);
+    }
+    const [row] = await db.sql`SELECT status, attempts, last_error FROM outbox WHERE key = 'later'`;
+    assert.deepEqual([row!.status, row!.attempts, row!.last_error], [
+      "pending",
+      0,
+      "deferred: breaker open",
+    ]);
+    open = true;
+    assert.equal(await worker.tick(), 1);
+    const [done] = await db.sql`SELECT status, attempts FROM outbox WHERE key = 'later'`;
+    assert.deepEqual(
+      [done!.status, done!.attempts],
+      ["done", 1],
+      "five deferrals did not dead-letter it",
+    );
+    await s.shutdown();
+  });
 }

@@ -33,14 +33,20 @@ export class ActorDispatcher implements Dispatcher {
   async send(msg: ClaimedMessage): Promise<DispatchResult> {
     const m = msg.payload as ActorMessage;
     const type = this.system.typeNamed(m.type);
-    if (!type) return { ok: false, error: `actor type ${m.type} is not hosted here`, retryable: true };
+    if (!type) {
+      return { ok: false, error: `actor type ${m.type} is not hosted here`, retryable: true };
+    }
     try {
       const reply = await this.system.ref(type, m.tenant, m.id).ask(m.command, m.input as never);
       return { ok: true, response: reply ?? null };
     } catch (e) {
       // Bad input or an unknown command will not get better by retrying.
       const permanent = e instanceof CoveError && (e.status === 400 || e.status === 404);
-      return { ok: false, error: e instanceof Error ? e.message : String(e), retryable: !permanent };
+      return {
+        ok: false,
+        error: e instanceof Error ? e.message : String(e),
+        retryable: !permanent,
+      };
     }
   }
 }

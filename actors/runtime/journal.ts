@@ -453,6 +453,20 @@ export class Journal {
                 o.max_attempts AS "maxAttempts", o.claim_token AS token`;
   }
 
+  /**
+   * Puts a claimed row back to wait until `until` without counting the
+   * attempt: it was not tried (a breaker, a rate cap or quiet hours held it).
+   */
+  async deferOutbox(id: number, token: string, until: number, reason: string): Promise<boolean> {
+    const rows = await this.sql`
+      UPDATE outbox SET status = 'pending', next_at = ${until}, attempts = attempts - 1,
+                        last_error = ${`deferred: ${reason}`}, claimed_until = NULL,
+                        claim_token = NULL
+      WHERE id = ${id} AND claim_token = ${token} AND status = 'claimed'
+      RETURNING id`;
+    return rows.length === 1;
+  }
+
   /** Puts a claimed row back to wait until `nextAt` after a failed attempt. */
   async retryOutbox(id: number, token: string, nextAt: number, error: string): Promise<boolean> {
     const rows = await this.sql`

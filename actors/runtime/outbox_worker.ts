@@ -11,10 +11,16 @@ import { newId } from "../../shared/ids.ts";
 import type { ClaimedMessage } from "./journal.ts";
 import type { ActorSystem } from "./system.ts";
 
-/** What a dispatcher answers for one message. */
+/**
+ * What a dispatcher answers for one message: sent, failed (retried with
+ * backoff or dead-lettered), or deferred: not sent and not failed (a breaker
+ * is open, a rate cap is reached, quiet hours), waiting until `until` without
+ * using up an attempt.
+ */
 export type DispatchResult =
   | { ok: true; response?: unknown }
-  | { ok: false; error: string; retryable: boolean };
+  | { ok: false; error: string; retryable: boolean }
+  | { deferred: true; until: number; reason: string };
 
 /** Sends the messages of one channel (SMS, email, AI, render). */
 export interface Dispatcher {
@@ -98,7 +104,9 @@ export class OutboxWorker {
       result = { ok: false, error: e instanceof Error ? e.message : String(e), retryable: true };
     }
     try {
-      if (result.ok) {
+      if ("deferred" in result) {
+        await system.journal.deferOutbox(m.id, m.token, result.until, result.reason);
+      } else if (result.ok) {
         await system.deliverOutboxResult(m, result);
       } else if (result.retryable && m.attempts < m.maxAttempts) {
         const delay = backoffDelay(
