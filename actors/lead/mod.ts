@@ -17,8 +17,12 @@ export * from "./followups.ts";
 export * from "./requalify.ts";
 export * from "./merge.ts";
 export * from "./timeline.ts";
+export * from "./opt_outs.ts";
 
 /** The lead folder's migrations (versions 101-199). */
 export function leadMigrations(): Promise<Migration[]> {
-  return loadMigrationFiles(new URL("./migrations/", import.meta.url), ["0101_leads.sql"]);
+  return loadMigrationFiles(new URL("./migrations/", import.meta.url), [
+    "0101_leads.sql",
+    "0102_opt_outs.sql",
+  ]);
 }
