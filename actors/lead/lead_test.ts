@@ -15,6 +15,8 @@ import { settings } from "./settings.ts";
 import { requalifyLead } from "./requalify.ts";
 import { listSilentLeads, mergeLeads, unmergeLeads } from "./merge.ts";
 import { leadTimeline } from "./timeline.ts";
+import { handleDeliveryEvent, handleInboundSms } from "./inbound.ts";
+import { isOptedOut } from "./opt_outs.ts";
 import { type AiClient, AiDraftDispatcher, disabledAi } from "../ai/mod.ts";
 import { leadMigrations } from "./mod.ts";
 
@@ -844,6 +846,96 @@ for (const backend of BACKENDS) {
       clock.advance(24 * 3_600_000);
       await new ReminderPoller(s).tick();
       assert.deepEqual((await outbox(db)).map((r) => r.channel), ["email"]);
+    },
+  );
+
+  test(
+    "inbound SMS: STOP opts the number out everywhere, START back in, HELP answers, text lands on the lead",
+    async (s, db) => {
+      const { leadId } = await captureLead(s, "t1", {
+        idempotencyKey: "in",
+        source: "widget",
+        contact: ny,
+        consent: consentSms,
+      });
+      assert.deepEqual(
+        await handleInboundSms(s, "t1", { from: "+14155552671", body: " stop ", messageId: "SM1" }),
+        {
+          action: "opted_out",
+          leadId,
+        },
+      );
+      assert.equal(await isOptedOut(db.sql, "t1", "sms", "+14155552671"), true);
+      assert.equal((await s.ref(lead, "t1", leadId).query("view")).consent.sms?.granted, false);
+      assert.equal(await isOptedOut(db.sql, "t2", "sms", "+14155552671"), false, "per tenant");
+      // A number no lead has yet is opted out all the same.
+      await handleInboundSms(s, "t1", { from: "+14155550199", body: "QUIT", messageId: "SM2" });
+      assert.equal(await isOptedOut(db.sql, "t1", "sms", "+14155550199"), true);
+      const help = await handleInboundSms(s, "t1", {
+        from: "+14155552671",
+        body: "help",
+        messageId: "SM3",
+      });
+      assert.equal(help.action, "help");
+      await handleInboundSms(s, "t1", { from: "+14155552671", body: "START", messageId: "SM4" });
+      assert.equal(await isOptedOut(db.sql, "t1", "sms", "+14155552671"), false);
+      const text = await handleInboundSms(s, "t1", {
+        from: "(415) 555-2671",
+        body: "Is Friday OK?",
+        messageId: "SM5",
+      });
+      assert.deepEqual(text, { action: "captured", leadId, outcome: "merged" });
+      const again = await handleInboundSms(s, "t1", {
+        from: "(415) 555-2671",
+        body: "Is Friday OK?",
+        messageId: "SM5",
+      });
+      assert.equal(
+        (again as { outcome: string }).outcome,
+        "repeated",
+        "a repeated webhook is one message",
+      );
+      const err = await handleInboundSms(s, "t1", {
+        from: "not a number",
+        body: "x",
+        messageId: "SM6",
+      }).catch((e) => e);
+      assert.ok(err instanceof ValidationError);
+    },
+  );
+
+  test(
+    "delivery events: delivered updates the conversation, a bounce opts the address out",
+    async (s, db) => {
+      const { leadId } = await captureLead(s, "t1", {
+        idempotencyKey: "dv",
+        source: "widget",
+        contact: ny,
+      });
+      const ref = s.ref(lead, "t1", leadId);
+      await ref.ask("recordMessage", {
+        channel: "email",
+        direction: "outbound",
+        content: "Hi",
+        status: "sent",
+        externalId: "k1",
+      });
+      await handleDeliveryEvent(s, "t1", leadId, {
+        channel: "email",
+        key: "k1",
+        to: "dana.reyes@example.com",
+        kind: "delivered",
+      });
+      assert.equal((await ref.query("view")).messages.at(-1)!.status, "delivered");
+      await handleDeliveryEvent(s, "t1", leadId, {
+        channel: "email",
+        key: "k1",
+        to: "Dana.Reyes@example.com",
+        kind: "bounced",
+        reason: "mailbox does not exist",
+      });
+      assert.equal(await isOptedOut(db.sql, "t1", "email", "dana.reyes@example.com"), true);
+      assert.equal((await ref.query("view")).consent.email?.granted, false);
     },
   );
 }

@@ -18,6 +18,7 @@ export * from "./requalify.ts";
 export * from "./merge.ts";
 export * from "./timeline.ts";
 export * from "./opt_outs.ts";
+export * from "./inbound.ts";
 
 /** The lead folder's migrations (versions 101-199). */
 export function leadMigrations(): Promise<Migration[]> {
