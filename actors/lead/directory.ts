@@ -60,12 +60,25 @@ export async function resolveLead(
       const exact: Array<[string, string]> = [["idempotency", ids.idempotency]];
       if (ids.email) exact.push(["email", ids.email]);
       if (ids.phone) exact.push(["phone", ids.phone]);
-      let fuzzy: { key: string; leadId: string } | undefined;
       if (ids.business) {
+        exact.push(["business", businessKey(ids.business.postcode, ids.business.name)]);
+        // Serializes claims of one postcode, so two spellings of a business arriving
+        // together cannot both miss each other.
+        const lock = `${tenant}|biz|${ids.business.postcode}`;
+        await tx`SELECT pg_advisory_xact_lock(hashtext(${lock}))`;
+      }
+      const keys = exact.map(([, k]) => k);
+      const found = new Map(
+        (await tx<{ key: string; lead_id: string }[]>`
+          SELECT key, lead_id FROM lead_identities WHERE tenant = ${tenant} AND key = ANY(${keys})`)
+          .map((r) => [r.key, r.lead_id]),
+      );
+      // The strongest matching key decides; only without one is the postcode scanned.
+      const strongest = exact.find(([, k]) => found.has(k));
+      let fuzzy: { key: string; leadId: string } | undefined;
+      if (!strongest && ids.business) {
         const { postcode, name } = ids.business;
-        exact.push(["business", businessKey(postcode, name)]);
-        await tx`SELECT pg_advisory_xact_lock(hashtext(${`${tenant}|biz|${postcode}`}))`;
-        // All businesses of one postcode: a handful, found by a prefix range on the primary key.
+        // All businesses of one postcode: found by a prefix range on the primary key.
         const prefix = `biz:${postcode}:`;
         const near = await tx<{ key: string; lead_id: string }[]>`
           SELECT key, lead_id FROM lead_identities
@@ -79,14 +92,6 @@ export async function resolveLead(
           }
         }
       }
-      const keys = exact.map(([, k]) => k);
-      const found = new Map(
-        (await tx<{ key: string; lead_id: string }[]>`
-          SELECT key, lead_id FROM lead_identities WHERE tenant = ${tenant} AND key = ANY(${keys})`)
-          .map((r) => [r.key, r.lead_id]),
-      );
-      // The strongest matching key decides; a fuzzy business match comes last.
-      const strongest = exact.find(([, k]) => found.has(k));
       const leadId = strongest ? found.get(strongest[1])! : fuzzy?.leadId ?? newId();
       const missing = keys.filter((k) => !found.has(k));
       if (missing.length > 0) {

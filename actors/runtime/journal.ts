@@ -343,23 +343,46 @@ export class Journal {
     for (const r of ok) {
       for (const e of r.effects) if (e.kind === "send") send.push([r, e]);
     }
-    // Effects apply in the order given, so cancel-then-set and set-then-cancel both behave.
+    // Per reminder only the turn's last word counts (set, or cancel), so set-then-cancel
+    // and cancel-then-set both behave; then one statement each for all the batch's actors.
+    const last = new Map<
+      string,
+      [CommitRequest, Extract<Effect, { kind: "remind" | "cancelReminder" }>]
+    >();
     for (const r of ok) {
       for (const e of r.effects) {
-        if (e.kind === "remind") {
-          await tx`
-            INSERT INTO reminders (actor, name, type, tenant, due_at, every_ms, payload)
-            VALUES (${r.key}, ${e.name}, ${r.type}, ${r.tenant}, ${e.at}, ${e.every ?? null},
-                    ${e.payload === undefined ? null : tx.json(e.payload as never)})
-            ON CONFLICT (actor, name) DO UPDATE
-              SET due_at = EXCLUDED.due_at, every_ms = EXCLUDED.every_ms,
-                  payload = EXCLUDED.payload, generation = reminders.generation + 1,
-                  claimed_until = NULL, claimed_by = NULL`;
-        } else if (e.kind === "cancelReminder") {
-          await tx`DELETE FROM reminders WHERE actor = ${r.key} AND name = ${e.name}`;
-        }
+        if (e.kind !== "send") last.set(`${r.key}\u0000${e.name}`, [r, e]);
       }
     }
+    const set = [...last.values()].filter(([, e]) => e.kind === "remind") as Array<
+      [CommitRequest, Extract<Effect, { kind: "remind" }>]
+    >;
+    const cancel = [...last.values()].filter(([, e]) => e.kind === "cancelReminder");
+    const writes: Promise<unknown>[] = [];
+    if (cancel.length > 0) {
+      writes.push(tx`
+        DELETE FROM reminders r USING unnest(${cancel.map(([r]) => r.key)}::text[],
+                                             ${cancel.map(([, e]) => e.name)}::text[]) AS c(a, n)
+        WHERE r.actor = c.a AND r.name = c.n`);
+    }
+    if (set.length > 0) {
+      writes.push(tx`
+        INSERT INTO reminders (actor, name, type, tenant, due_at, every_ms, payload)
+        SELECT a, n, ty, t, d, ev, p::jsonb
+        FROM unnest(${set.map(([r]) => r.key)}::text[], ${set.map(([, e]) => e.name)}::text[],
+                    ${set.map(([r]) => r.type)}::text[], ${set.map(([r]) => r.tenant)}::text[],
+                    ${set.map(([, e]) => e.at)}::bigint[],
+                    ${set.map(([, e]) => e.every ?? null)}::bigint[],
+                    ${
+        set.map(([, e]) => e.payload === undefined ? null : JSON.stringify(e.payload))
+      }::text[])
+             AS u(a, n, ty, t, d, ev, p)
+        ON CONFLICT (actor, name) DO UPDATE
+          SET due_at = EXCLUDED.due_at, every_ms = EXCLUDED.every_ms,
+              payload = EXCLUDED.payload, generation = reminders.generation + 1,
+              claimed_until = NULL, claimed_by = NULL`);
+    }
+    await Promise.all(writes);
     if (send.length > 0) {
       await tx`
         INSERT INTO outbox (tenant, actor, type, channel, key, payload, max_attempts, next_at)
