@@ -23,16 +23,17 @@ import {
 import { AiDraftDispatcher, createOpenAiClient, disabledAi } from "./actors/ai/mod.ts";
 import { calendar } from "./actors/calendar/mod.ts";
 import { task, team, teamMigrations } from "./actors/team/mod.ts";
+import { importJob, importMigrations, resumeRunningImports } from "./actors/import/mod.ts";
 import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
 import { createApp, serve, type Server } from "./gateway/mod.ts";
 import type { Config } from "./shared/mod.ts";
 
 /** Every actor type this node hosts. */
-export const ACTOR_TYPES: AnyActorType[] = [lead, settings, calendar, team, task];
+export const ACTOR_TYPES: AnyActorType[] = [lead, settings, calendar, team, task, importJob];
 
 /** Migrations of the domain folders, applied after the runtime's own. */
 async function domainMigrations(): Promise<Migration[]> {
-  return [...await leadMigrations(), ...await teamMigrations()];
+  return [...await leadMigrations(), ...await teamMigrations(), ...await importMigrations()];
 }
 
 /** The outbox dispatchers of providers (SMS, email, AI, ...), one per channel; none are built yet. Actor-to-actor messages are always dispatched. */
@@ -117,6 +118,13 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     reminders.start();
     outbox.start();
     undo.push(() => Promise.all([reminders.stop(), outbox.stop()]).then(() => {}));
+
+    // Import drivers do not survive a restart: pick up the jobs left running.
+    void resumeRunningImports(system).then((jobs) => {
+      for (const j of jobs) {
+        if (!j.ok) console.error(`cove: import ${j.importId} stopped:`, j.error);
+      }
+    });
 
     const sweep = startIdleSweep(system, Math.max(1_000, config.IDLE_TIMEOUT_MS / 4));
     undo.push(sweep.stop);
