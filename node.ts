@@ -124,7 +124,7 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
       for (const j of jobs) {
         if (!j.ok) console.error(`cove: import ${j.importId} stopped:`, j.error);
       }
-    });
+    }, (e) => console.error("cove: resuming imports failed:", e));
 
     const sweep = startIdleSweep(system, Math.max(1_000, config.IDLE_TIMEOUT_MS / 4));
     undo.push(sweep.stop);
