@@ -7,29 +7,41 @@
  *
  * How a size is reached: the tenant is pre-populated with bulk SQL
  * (`INSERT ... SELECT generate_series`), NOT through the actor: per lead, its
- * three `lead_identities` keys (email, phone, the capture's idempotency key),
- * its `actors` row, one `lead.captured` event at the next stream position and
- * its `leads` read-model row, exactly what a capture would have left. One
- * tenant grows from size to size (10k, then +90k, then +900k); each step ends
- * with VACUUM ANALYZE and a CHECKPOINT, as an old tenant would have had.
+ * four `lead_identities` keys (email, phone, business in one of `--postcodes`
+ * postcodes, the capture's idempotency key), its `actors` row, one
+ * `lead.captured` event at the next stream position and its `leads`
+ * read-model row: what a capture would have left. One tenant grows from size
+ * to size (10k, then +90k, then +900k); each step ends with VACUUM ANALYZE
+ * and a CHECKPOINT, as an old tenant would have had.
  *
- * What a figure is: `--captures` captures (default 4,000; `--quick` 1,000)
- * from `--concurrency` client loops (default 64), after 300 warm-up captures.
- * Captures alternate: a new person (new email and phone: `created`), and an
- * existing lead picked at random without repeats, by its email and its phone
- * written another way (`merged`, its actor activated from the journal). A
- * second figure per size runs the directory alone (`resolveLead`, the dedupe
- * lookup and claim) with the same mix, to separate dedupe from the rest.
+ * The figures at each size, after a warm-up:
  *
- * Flags: `--quick`, `--pg-url=URL` (default env TEST_DATABASE_URL, then
- * BENCH_DATABASE_URL; none: Postgres skipped), `--backend=postgres|pglite`,
- * `--sizes=10000,100000,1000000`, `--captures=N`, `--concurrency=N`,
- * `--pglite-max=N` (largest size run on PGlite, default 100,000: see the
- * note it prints). The Postgres schema (`bench_capture_<id>`) is dropped at
- * the end.
+ * - `capture`: `--captures` captures (default 4,000; `--quick` 1,000) from
+ *   `--concurrency` client loops (default 64). They alternate: a new person
+ *   (new email and phone: `created`) and an existing lead picked at random
+ *   without repeats, by its email and its phone written another way
+ *   (`merged`; its actor is activated from the journal).
+ * - `dedupe`: the directory alone (`resolveLead`: the lookup and claim that
+ *   `captureLead` does first), same mix, to separate dedupe from the rest.
+ * - `business`: half as many captures with only a company and a postcode (a
+ *   scraped list of businesses): new ones, and existing leads by their
+ *   business. These take the directory's fuzzy path: a lock per postcode and
+ *   a name comparison with every business already in that postcode.
+ *
+ * Each figure also shows CPU per capture (this process, and the machine's
+ * postgres processes), buffer hits and reads of the schema's tables, and WAL
+ * written (server-wide).
+ *
+ * Flags: `--quick` (sizes 10k and 100k, 1,000 captures), `--pg-url=URL`
+ * (default env TEST_DATABASE_URL, then BENCH_DATABASE_URL; none: Postgres
+ * skipped), `--backend=postgres|pglite`, `--sizes=10000,100000,1000000`,
+ * `--captures=N`, `--concurrency=N`, `--postcodes=N`, `--only=capture,dedupe,business`,
+ * `--pglite-max=N` (largest size run on PGlite). The Postgres schema
+ * (`bench_capture_<id>`) is dropped at the end.
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import process from "node:process";
 import postgres from "postgres";
 import { importJob, importMigrations } from "../actors/import/mod.ts";
@@ -49,7 +61,8 @@ function flag(name: string): string | undefined {
 if (flag("help") !== undefined) {
   console.log(
     "deno task bench:capture [--quick] [--pg-url=postgres://...] [--backend=postgres|pglite] " +
-      "[--sizes=10000,100000,1000000] [--captures=N] [--concurrency=N] [--pglite-max=N]",
+      "[--sizes=10000,100000,1000000] [--captures=N] [--concurrency=N] [--postcodes=N] " +
+      "[--only=capture,dedupe,business] [--pglite-max=N]",
   );
   Deno.exit(0);
 }
@@ -65,20 +78,27 @@ const SIZES = (flag("sizes") ?? (QUICK ? "10000,100000" : "10000,100000,1000000"
 const CAPTURES = Number(flag("captures") ?? (QUICK ? 1_000 : 4_000));
 const WARMUP = QUICK ? 200 : 300;
 const CONCURRENCY = Number(flag("concurrency") ?? 64);
-/** `--only=capture` or `--only=dedupe`: one figure per size, e.g. under `--cpu-prof`. */
-const ONLY = flag("only");
-/** Largest tenant run on PGlite; see {@link PGLITE_NOTE}. */
+const FIGURES = ["capture", "dedupe", "business"] as const;
+/** `--only=capture,dedupe,business`: a subset of the figures, e.g. under `--cpu-prof`. */
+const ONLY = new Set((flag("only") ?? FIGURES.join(",")).split(","));
+/** Postcodes the pre-populated businesses are spread over (`--postcodes`, default 1,000). */
+const POSTCODES = Number(flag("postcodes") ?? 1_000);
+/**
+ * Largest tenant run on PGlite (`--pglite-max`). 1M fits: it takes ~75 s to
+ * pre-populate in PGlite's in-memory wasm database (~1.8 GiB of tables).
+ */
 const PGLITE_MAX = Number(flag("pglite-max") ?? 1_000_000);
-const PGLITE_NOTE = "lower --pglite-max skips the larger PGlite sizes (1M leads take ~80 s to " +
-  "pre-populate in PGlite's in-memory wasm database, ~600 MiB for lead_identities alone).";
 /** Rows per bulk INSERT statement while pre-populating. */
 const CHUNK = 100_000;
 const TENANT = "bench";
-const INF = { timeout: 60_000 };
+/** Asks wait long: a figure measures throughput, and a timed-out capture would skew it. */
+const ASK = { timeout: 60_000 };
 
 // --- results ---
 
 interface Row {
+  /** Which figure (capture, dedupe, business): rows of one kind are compared across sizes. */
+  kind: string;
   figure: string;
   backend: string;
   size: number;
@@ -149,6 +169,17 @@ function postgresCpu(): number | undefined {
 const seedPhone = (i: number) =>
   `+1415${200 + Math.floor(i / 10_000)}${String(i % 10_000).padStart(4, "0")}`;
 const SQL_SEED_PHONE = `'+1415' || (200 + i / 10000)::text || lpad((i % 10000)::text, 4, '0')`;
+/** Postcode of pre-populated lead i: one of POSTCODES, 10000 upwards. */
+const seedPostcode = (i: number) => String(10_000 + (i % POSTCODES));
+const SQL_SEED_POSTCODE = `(10000 + i % ${POSTCODES})::text`;
+/**
+ * Business name of pre-populated lead i: 12 hex digits of md5(i), so that two
+ * names share few letter pairs and fuzzy matching only joins a business with
+ * itself, as with real names that differ.
+ */
+const seedBusiness = (i: number) => createHash("md5").update(String(i)).digest("hex").slice(0, 12);
+const SQL_SEED_BUSINESS = `left(md5(i::text), 12)`;
+const SQL_SEED_BIZ_KEY = `'biz:' || ${SQL_SEED_POSTCODE} || ':' || ${SQL_SEED_BUSINESS}`;
 
 /** Adds leads [from, to) to the tenant, in chunks, each chunk one transaction. */
 async function populate(db: Database, from: number, to: number): Promise<void> {
@@ -166,6 +197,7 @@ async function populate(db: Database, from: number, to: number): Promise<void> {
          SELECT $1, k, 'p' || i FROM generate_series($2::int, $3::int - 1) AS i,
            LATERAL (VALUES ('email:lead' || i || '@bench.example'),
                            ('phone:' || ${SQL_SEED_PHONE}),
+                           (${SQL_SEED_BIZ_KEY}),
                            ('idem:seed-' || i)) AS v(k)`,
         [TENANT, a, b],
       );
@@ -182,20 +214,22 @@ async function populate(db: Database, from: number, to: number): Promise<void> {
              'idempotencyKey', 'seed-' || i, 'source', 'csv',
              'contact', jsonb_build_object('name', 'Lead ' || i,
                'email', 'lead' || i || '@bench.example', 'phone', ${SQL_SEED_PHONE},
-               'phoneValid', true),
+               'phoneValid', true, 'company', ${SQL_SEED_BUSINESS},
+               'address', jsonb_build_object('postcode', ${SQL_SEED_POSTCODE})),
              'consent', '[]'::jsonb, 'tags', '[]'::jsonb, 'customFields', '{}'::jsonb,
              'identities', jsonb_build_array('email:lead' || i || '@bench.example',
-               'phone:' || ${SQL_SEED_PHONE}),
+               'phone:' || ${SQL_SEED_PHONE}, ${SQL_SEED_BIZ_KEY}),
              'possibleDuplicates', '[]'::jsonb),
            now()
          FROM generate_series($2::int, $3::int - 1) AS i`,
         [TENANT, a, b, base],
       );
       await tx.unsafe(
-        `INSERT INTO leads (actor, tenant, lead_id, name, email, phone, status, score, priority,
-                            source, tags, created_at, last_activity)
+        `INSERT INTO leads (actor, tenant, lead_id, name, email, phone, company, status, score,
+                            priority, source, tags, created_at, last_activity)
          SELECT 'lead/' || $1 || '/p' || i, $1, 'p' || i, 'Lead ' || i,
-                'lead' || i || '@bench.example', ${SQL_SEED_PHONE}, 'new', 0, 'low', 'csv',
+                'lead' || i || '@bench.example', ${SQL_SEED_PHONE}, ${SQL_SEED_BUSINESS}, 'new', 0,
+                'low', 'csv',
                 '{}', now(), now()
          FROM generate_series($2::int, $3::int - 1) AS i`,
         [TENANT, a, b],
@@ -258,6 +292,33 @@ function captureInput(run: string, k: number, pick: () => number) {
   };
 }
 
+const hex12 = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+
+/**
+ * The k-th capture of the business figure: a company and a postcode only, as
+ * a scraped list of businesses has them. Even k a new business in one of the
+ * postcodes, odd k an existing lead's business written as it was.
+ */
+function businessInput(run: string, k: number, pick: () => number) {
+  const idempotencyKey = `${run}-${k}`;
+  if (k % 2 === 0) {
+    const postcode = seedPostcode(Math.floor(Math.random() * POSTCODES));
+    return {
+      idempotencyKey,
+      source: "csv" as const,
+      contact: { company: `${hex12()} Plumbing LLC`, address: { postcode } },
+    };
+  }
+  const i = pick();
+  return {
+    idempotencyKey,
+    source: "csv" as const,
+    contact: { company: seedBusiness(i), address: { postcode: seedPostcode(i) } },
+  };
+}
+
 /** Distinct random lead numbers in [0, size): each existing lead is hit at most once per run. */
 function picker(size: number, used: Set<number>): () => number {
   return () => {
@@ -316,7 +377,7 @@ async function drive(n: number, call: (k: number) => Promise<string>): Promise<L
 }
 
 function describe(
-  r: LoadResult & { blocks: { hit: number; read: number } },
+  r: LoadResult & { io: Io },
   unit: string,
   backend: string,
 ): { value: string; rate: number } {
@@ -328,8 +389,10 @@ function describe(
     : `CPU ${int(r.cpu.self)} µs Deno + ${
       r.cpu.postgres === undefined ? "?" : int(r.cpu.postgres)
     } µs postgres`;
-  const bufs = `${r.blocks.hit.toFixed(0)} buffer hits + ${r.blocks.read.toFixed(1)} reads`;
-  return { value: `${int(rate)} ${unit}/s (${mix}; ${cpu}, ${bufs} each${errs})`, rate };
+  const io = `${r.io.hit.toFixed(0)} buffer hits + ${r.io.read.toFixed(1)} reads, WAL ${
+    (r.io.walBytes / 1024).toFixed(1)
+  } KiB (${r.io.fpi.toFixed(2)} full pages)`;
+  return { value: `${int(rate)} ${unit}/s (${mix}; ${cpu}; ${io} each${errs})`, rate };
 }
 
 async function tableSizes(db: Database): Promise<string> {
@@ -345,34 +408,49 @@ async function tableSizes(db: Database): Promise<string> {
   }; shared_buffers ${r!.buffers}`;
 }
 
-/** Blocks of this schema's tables and indexes found in shared buffers (hit) or not (read). */
-async function blocks(db: Database): Promise<{ hit: number; read: number }> {
-  const [r] = await db.sql<{ hit: number; read: number }[]>`
+/** Per-call I/O counters of a figure. */
+interface Io {
+  /** Blocks of this schema's tables and indexes found in shared buffers. */
+  hit: number;
+  /** Blocks not in shared buffers: read from the OS (page cache or disk). */
+  read: number;
+  /** WAL bytes and full-page images written, server-wide (other sessions included). */
+  walBytes: number;
+  fpi: number;
+}
+
+async function ioCounters(db: Database): Promise<Io> {
+  const [r] = await db.sql<Io[]>`
     SELECT coalesce(sum(heap_blks_hit + coalesce(idx_blks_hit, 0)), 0)::float8 AS hit,
-           coalesce(sum(heap_blks_read + coalesce(idx_blks_read, 0)), 0)::float8 AS read
+           coalesce(sum(heap_blks_read + coalesce(idx_blks_read, 0)), 0)::float8 AS read,
+           (SELECT wal_bytes::float8 FROM pg_stat_wal) AS "walBytes",
+           (SELECT wal_fpi::float8 FROM pg_stat_wal) AS fpi
     FROM pg_statio_user_tables WHERE schemaname = current_schema()`;
   return r!;
 }
 
 /**
- * Block counts per call over `fn`. Backends publish their counters when they
+ * I/O counters per call over `fn`. Backends publish their counters when they
  * go idle at least a second after the last time, so each end waits a second
  * and touches every pooled connection before reading.
  */
-async function withBlocks<T extends LoadResult>(
+async function withIo<T extends LoadResult>(
   db: Database,
   fn: () => Promise<T>,
-): Promise<T & { blocks: { hit: number; read: number } }> {
+): Promise<T & { io: Io }> {
   const settle = async () => {
     await new Promise((r) => setTimeout(r, 1_100));
     await Promise.all(Array.from({ length: 16 }, () => db.sql`SELECT 1`));
-    return await blocks(db);
+    return await ioCounters(db);
   };
-  const b0 = await settle();
+  const a = await settle();
   const r = await fn();
-  const b1 = await settle();
-  const per = (n: number) => n / Math.max(1, r.done);
-  return { ...r, blocks: { hit: per(b1.hit - b0.hit), read: per(b1.read - b0.read) } };
+  const b = await settle();
+  const per = (k: keyof Io) => (b[k] - a[k]) / Math.max(1, r.done);
+  return {
+    ...r,
+    io: { hit: per("hit"), read: per("read"), walBytes: per("walBytes"), fpi: per("fpi") },
+  };
 }
 
 async function measure(name: string, db: Database, size: number, run: string): Promise<void> {
@@ -384,12 +462,13 @@ async function measure(name: string, db: Database, size: number, run: string): P
     await drive(
       WARMUP,
       (k) =>
-        captureLead(sys, TENANT, captureInput(`${run}w`, k, pickW).input, { ask: INF })
+        captureLead(sys, TENANT, captureInput(`${run}w`, k, pickW).input, { ask: ASK })
           .then((r) => r.outcome),
     );
 
-    if (ONLY !== "dedupe") await captureFigure(name, db, sys, size, run, used);
-    if (ONLY !== "capture") await dedupeFigure(name, db, size, run, used);
+    if (ONLY.has("capture")) await captureFigure(name, db, sys, size, run, used);
+    if (ONLY.has("dedupe")) await dedupeFigure(name, db, size, run, used);
+    if (ONLY.has("business")) await businessFigure(name, db, sys, size, run, used);
   } finally {
     await sys.shutdown(60_000);
   }
@@ -404,18 +483,56 @@ async function captureFigure(
   used: Set<number>,
 ): Promise<void> {
   const pick = picker(size, used);
-  const cap = await withBlocks(db, () =>
+  const cap = await withIo(db, () =>
     drive(
       CAPTURES,
       (k) =>
-        captureLead(sys, TENANT, captureInput(`${run}c`, k, pick).input, { ask: INF }).then((
+        captureLead(sys, TENANT, captureInput(`${run}c`, k, pick).input, { ask: ASK }).then((
           r,
         ) => r.outcome),
     ));
   const lat = summarize(cap.latencies);
   const d = describe(cap, "captures", name);
   record({
+    kind: "capture",
     figure: `captureLead, ${CONCURRENCY} concurrent, half new / half existing`,
+    backend: name,
+    size,
+    value: d.value,
+    rate: d.rate,
+    p50: ms(lat.p50),
+    p99: ms(lat.p99),
+  });
+}
+
+/**
+ * Captures matched by business (company within a postcode): the directory
+ * takes a lock per postcode and compares the name with every business
+ * already claimed in that postcode.
+ */
+async function businessFigure(
+  name: string,
+  db: Database,
+  sys: ActorSystem,
+  size: number,
+  run: string,
+  used: Set<number>,
+): Promise<void> {
+  const pick = picker(size, used);
+  const n = Math.max(2, Math.round(CAPTURES / 2));
+  const cap = await withIo(db, () =>
+    drive(
+      n,
+      (k) =>
+        captureLead(sys, TENANT, businessInput(`${run}b`, k, pick), { ask: ASK }).then((r) =>
+          r.outcome
+        ),
+    ));
+  const lat = summarize(cap.latencies);
+  const d = describe(cap, "captures", name);
+  record({
+    kind: "business",
+    figure: `captureLead by company + postcode (${int(size / POSTCODES)} businesses per postcode)`,
     backend: name,
     size,
     value: d.value,
@@ -434,7 +551,7 @@ async function dedupeFigure(
   used: Set<number>,
 ): Promise<void> {
   const pickD = picker(size, used);
-  const dir = await withBlocks(db, () =>
+  const dir = await withIo(db, () =>
     drive(CAPTURES, async (k) => {
       const r = await resolveLead(db.sql, TENANT, captureInput(`${run}d`, k, pickD).keys);
       return r.isNew ? "new" : "matched";
@@ -442,6 +559,7 @@ async function dedupeFigure(
   const dlat = summarize(dir.latencies);
   const dd = describe(dir, "resolves", name);
   record({
+    kind: "dedupe",
     figure: `dedupe only (resolveLead), ${CONCURRENCY} concurrent, same mix`,
     backend: name,
     size,
@@ -456,7 +574,8 @@ async function runBackend(name: string, db: Database): Promise<void> {
   const sizes = name === "PGlite" ? SIZES.filter((s) => s <= PGLITE_MAX) : SIZES;
   if (sizes.length < SIZES.length) {
     notes.push(
-      `PGlite: ${SIZES.filter((s) => s > PGLITE_MAX).map(int).join(", ")} skipped. ${PGLITE_NOTE}`,
+      `PGlite: ${SIZES.filter((s) => s > PGLITE_MAX).map(int).join(", ")} leads skipped by ` +
+        `--pglite-max=${PGLITE_MAX}.`,
     );
   }
   // Process-wide warm-up in a tenant of its own (JIT, the pool's prepared statements), so the
@@ -467,7 +586,7 @@ async function runBackend(name: string, db: Database): Promise<void> {
     await drive(
       WARMUP * 3,
       (k) =>
-        captureLead(sys, "warmup", captureInput("warm", k, () => k).input, { ask: INF })
+        captureLead(sys, "warmup", captureInput("warm", k, () => k).input, { ask: ASK })
           .then((r) => r.outcome),
     );
     await sys.shutdown(60_000);
@@ -542,7 +661,7 @@ async function main(): Promise<void> {
   console.log(table(
     ["figure", "backend", "leads in tenant", "value", "p50", "p99", "vs 10k", "load"],
     rows.map((r) => {
-      const base = rows.find((b) => b.figure === r.figure && b.backend === r.backend);
+      const base = rows.find((b) => b.kind === r.kind && b.backend === r.backend);
       return [
         r.figure,
         r.backend,

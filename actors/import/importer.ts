@@ -178,7 +178,9 @@ async function start(
   }
   const progress = await ref.query("progress");
   // A job that existed keeps the mapping it started with, whatever this retry asked for.
-  const used = reply.state === "started" ? resolved : compileMapping(table.header, progress.mapping);
+  const used = reply.state === "started"
+    ? resolved
+    : compileMapping(table.header, progress.mapping);
   return {
     started: {
       importId,
