@@ -22,6 +22,17 @@ import {
 } from "./actors/runtime/mod.ts";
 import { AiDraftDispatcher, createOpenAiClient, disabledAi } from "./actors/ai/mod.ts";
 import { calendar } from "./actors/calendar/mod.ts";
+import {
+  ChannelDispatcher,
+  channelMigrations,
+  CircuitBreakers,
+  GuardedDispatcher,
+  limitsByPrefix,
+  perDay,
+  perMinute,
+  PostgresGovernor,
+  providerFromEnv,
+} from "./actors/channels/mod.ts";
 import { task, team, teamMigrations } from "./actors/team/mod.ts";
 import { importJob, importMigrations, resumeRunningImports } from "./actors/import/mod.ts";
 import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
@@ -33,7 +44,12 @@ export const ACTOR_TYPES: AnyActorType[] = [lead, settings, calendar, team, task
 
 /** Migrations of the domain folders, applied after the runtime's own. */
 async function domainMigrations(): Promise<Migration[]> {
-  return [...await leadMigrations(), ...await teamMigrations(), ...await importMigrations()];
+  return [
+    ...await leadMigrations(),
+    ...await teamMigrations(),
+    ...await importMigrations(),
+    ...await channelMigrations(),
+  ];
 }
 
 /** The outbox dispatchers of providers (SMS, email, AI, ...), one per channel; none are built yet. Actor-to-actor messages are always dispatched. */
@@ -108,9 +124,36 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
         ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
       })
       : disabledAi;
+    // SMS and email: live providers when their credentials are set, else a visible sandbox that
+    // records what would have gone out. Breakers per provider; caps shared through Postgres.
+    const providers = providerFromEnv(Deno.env.toObject(), { clock: system.clock });
+    const breakers = new CircuitBreakers();
+    const governor = new PostgresGovernor(
+      db.sql,
+      limitsByPrefix({ tenant: [perMinute(600), perDay(20_000)] }),
+    );
+    const channels = (["sms", "email"] as const).map((channel) =>
+      new GuardedDispatcher(
+        new ChannelDispatcher({
+          channel,
+          provider: providers[channel],
+          sql: db.sql,
+          clock: system.clock,
+          // Twilio drops a repeated idempotency token; SendGrid has none.
+          providerDedupes: providers[channel].name === "twilio",
+        }),
+        {
+          clock: system.clock,
+          breaker: breakers.for(providers[channel].name),
+          governor,
+          keys: (m) => [`tenant:${m.tenant}`],
+        },
+      )
+    );
     const outbox = new OutboxWorker(system, [
       new ActorDispatcher(system),
       new AiDraftDispatcher(ai),
+      ...channels,
       ...DISPATCHERS,
     ], {
       intervalMs: config.OUTBOX_POLL_MS,
@@ -146,6 +189,12 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
       db.kind === "embedded" ? `embedded database in ${dataDir}` : "postgres",
       `bus: ${config.REDIS_URL ? "redis" : "in-process"}`,
       `ai: ${config.OPENAI_API_KEY ? config.OPENAI_MODEL : "off (no OPENAI_API_KEY)"}`,
+      `sms: ${
+        providers.sms.mode === "sandbox" ? "SANDBOX (nothing is delivered)" : providers.sms.name
+      }`,
+      `email: ${
+        providers.email.mode === "sandbox" ? "SANDBOX (nothing is delivered)" : providers.email.name
+      }`,
     ];
     log(`cove: node ${system.nodeId} listening on ${url} (${details.join("; ")})`);
 

@@ -11,6 +11,7 @@ const MODULES = [
   "actors/import/mod.ts",
   "actors/ai/mod.ts",
   "actors/team/mod.ts",
+  "actors/channels/mod.ts",
   "gateway/mod.ts",
   "bench/mod.ts",
 ];

@@ -10,6 +10,7 @@ const FOLDERS = [
   "actors/ai",
   "actors/calendar",
   "actors/team",
+  "actors/channels",
   "gateway",
 ];
 

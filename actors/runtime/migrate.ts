@@ -17,7 +17,7 @@ export interface Migration {
   sql: string;
 }
 
-const FILES = ["0001_journal.sql"];
+const FILES = ["0001_journal.sql", "0002_outbox_dead.sql"];
 
 /** Loads migration files from `dir`; each name is `NNNN_name.sql`, NNNN its version. */
 export async function loadMigrationFiles(dir: URL, files: string[]): Promise<Migration[]> {
