@@ -7,38 +7,21 @@
  * @module
  */
 import { z } from "zod";
-import { newId } from "../../shared/ids.ts";
-import { type Database, defineActor, openDatabase } from "../runtime/mod.ts";
+import {
+  type Database,
+  defineActor,
+  openTestDatabase as openTestDb,
+  type TestBackend,
+  testBackends,
+} from "../runtime/mod.ts";
 import { channelMigrations } from "./migrations.ts";
 
-const url = Deno.env.get("TEST_DATABASE_URL");
-
-/** One database the tests run against; `skip` says why not, when not. */
-export interface Backend {
-  name: string;
-  skip: string | undefined;
-  url: string | undefined;
-}
-
 /** Embedded PGlite, and Postgres when TEST_DATABASE_URL is set. */
-export const BACKENDS: Backend[] = [
-  { name: "embedded PGlite", skip: undefined, url: undefined },
-  { name: "Postgres", skip: url ? undefined : "TEST_DATABASE_URL not set", url },
-];
+export const BACKENDS: TestBackend[] = testBackends();
 
-/** A fresh database with the channel migrations: in memory, or a schema of its own dropped on close. */
+/** A fresh database with the channel migrations. */
 export async function openTestDatabase(backendUrl: string | undefined): Promise<Database> {
-  const migrations = await channelMigrations();
-  if (!backendUrl) return openDatabase({ migrations });
-  const schema = `t_${newId()}`;
-  const db = await openDatabase({ url: backendUrl, schema, max: 4, migrations });
-  return {
-    ...db,
-    async close() {
-      await db.sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
-      await db.close();
-    },
-  };
+  return openTestDb({ url: backendUrl }, await channelMigrations());
 }
 
 /** Registers `fn` as `<suite> [<backend>]: <name>` once per backend, each with a fresh database. */

@@ -10,12 +10,14 @@ import {
 import {
   ActorSystem,
   type Database,
-  openDatabase,
+  openTestDatabase,
   OutboxWorker,
   ReminderPoller,
+  type TestBackend,
+  testBackends,
+  testName,
 } from "../runtime/mod.ts";
 import { ManualClock } from "../../shared/clock.ts";
-import { newId } from "../../shared/ids.ts";
 import { CircuitBreaker } from "./breaker.ts";
 import { replayDeadLetter } from "./dead_letters.ts";
 import { ChannelDispatcher } from "./dispatcher.ts";
@@ -31,25 +33,11 @@ import { createTwilioProvider } from "./twilio.ts";
 
 // The SMS path end to end: a lead's follow-up leaves the outbox through the
 // real twilio SDK to a local server speaking Twilio's API.
-const url = Deno.env.get("TEST_DATABASE_URL");
-const BACKENDS = [
-  { name: "embedded PGlite", url: undefined, skip: undefined },
-  { name: "Postgres", url, skip: url ? undefined : "TEST_DATABASE_URL not set" },
-];
+const BACKENDS = testBackends();
 const SID = "AC" + "0".repeat(32);
 
-async function open(backendUrl: string | undefined): Promise<Database> {
-  const migrations = [...await leadMigrations(), ...await channelMigrations()];
-  if (!backendUrl) return openDatabase({ migrations });
-  const schema = `t_${newId()}`;
-  const db = await openDatabase({ url: backendUrl, schema, max: 4, migrations });
-  return {
-    ...db,
-    async close() {
-      await db.sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
-      await db.close();
-    },
-  };
+async function open(backend: TestBackend): Promise<Database> {
+  return openTestDatabase(backend, [...await leadMigrations(), ...await channelMigrations()]);
 }
 
 interface Env {
@@ -67,12 +55,10 @@ interface Env {
 for (const backend of BACKENDS) {
   const test = (name: string, fn: (env: Env) => Promise<void>) =>
     Deno.test({
-      name: `channels [${backend.name}]${
-        backend.skip ? ` (skipped: ${backend.skip})` : ""
-      }: ${name}`,
+      name: testName("channels", backend, name),
       ignore: backend.skip !== undefined,
       async fn() {
-        const db = await open(backend.url);
+        const db = await open(backend);
         const clock = new ManualClock(Date.parse("2026-06-01T15:00:00Z"));
         const s = new ActorSystem({ database: db, types: [lead, settings], clock });
         let answer: (n: number) => FakeTwilioReply | undefined = () => undefined;

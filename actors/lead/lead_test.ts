@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../shared/clock.ts";
 import { ValidationError } from "../../shared/errors.ts";
-import { newId } from "../../shared/ids.ts";
 import {
   ActorSystem,
   type Database,
-  openDatabase,
+  openTestDatabase,
   OutboxWorker,
   ReminderPoller,
+  type TestBackend,
+  testBackends,
+  testName,
 } from "../runtime/mod.ts";
 import { captureLead } from "./capture.ts";
 import { lead } from "./lead.ts";
@@ -21,25 +23,8 @@ import { type AiClient, AiDraftDispatcher, disabledAi } from "../ai/mod.ts";
 import { leadMigrations } from "./mod.ts";
 
 // Every rule runs against embedded PGlite and, when TEST_DATABASE_URL is set, real Postgres.
-const url = Deno.env.get("TEST_DATABASE_URL");
-const BACKENDS = [
-  { name: "embedded PGlite", skip: undefined, url: undefined },
-  { name: "Postgres", skip: url ? undefined : "TEST_DATABASE_URL not set", url },
-];
-
-async function open(backendUrl: string | undefined): Promise<Database> {
-  const migrations = await leadMigrations();
-  if (!backendUrl) return openDatabase({ migrations });
-  const schema = `t_${newId()}`;
-  const db = await openDatabase({ url: backendUrl, schema, max: 4, migrations });
-  return {
-    ...db,
-    async close() {
-      await db.sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
-      await db.close();
-    },
-  };
-}
+const BACKENDS = testBackends();
+const open = async (backend: TestBackend) => openTestDatabase(backend, await leadMigrations());
 
 const person = {
   name: "Dana Reyes",
@@ -56,10 +41,10 @@ for (const backend of BACKENDS) {
     fn: (s: ActorSystem, db: Database, clock: ManualClock) => Promise<void>,
   ) =>
     Deno.test({
-      name: `lead [${backend.name}]${backend.skip ? ` (skipped: ${backend.skip})` : ""}: ${name}`,
+      name: testName("lead", backend, name),
       ignore: backend.skip !== undefined,
       async fn() {
-        const db = await open(backend.url);
+        const db = await open(backend);
         const clock = new ManualClock(Date.UTC(2026, 5, 1, 15));
         const s = new ActorSystem({ database: db, types: [lead, settings], clock });
         try {

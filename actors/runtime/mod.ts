@@ -20,3 +20,4 @@ export * from "./actor_dispatcher.ts";
 export * from "./bus.ts";
 export * from "./bus_memory.ts";
 export * from "./bus_redis.ts";
+export * from "./testing.ts";

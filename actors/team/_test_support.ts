@@ -7,40 +7,23 @@
  * @module
  */
 import { ManualClock } from "../../shared/clock.ts";
-import { newId } from "../../shared/ids.ts";
-import { ActorSystem, type Database, openDatabase } from "../runtime/mod.ts";
+import {
+  ActorSystem,
+  type Database,
+  openTestDatabase as openTestDb,
+  type TestBackend,
+  testBackends,
+} from "../runtime/mod.ts";
 import { task } from "./task.ts";
 import { team } from "./team.ts";
 import { teamMigrations } from "./mod.ts";
 
-const url = Deno.env.get("TEST_DATABASE_URL");
-
-/** One database the actor tests run against; `skip` says why it does not, when it does not. */
-export interface Backend {
-  name: string;
-  skip: string | undefined;
-  url: string | undefined;
-}
-
 /** Embedded PGlite, and Postgres when TEST_DATABASE_URL is set. */
-export const BACKENDS: Backend[] = [
-  { name: "embedded PGlite", skip: undefined, url: undefined },
-  { name: "Postgres", skip: url ? undefined : "TEST_DATABASE_URL not set", url },
-];
+export const BACKENDS: TestBackend[] = testBackends();
 
-/** A fresh database with the team migrations: in memory, or a schema of its own dropped on close. */
+/** A fresh database with the team migrations. */
 export async function openTestDatabase(backendUrl: string | undefined): Promise<Database> {
-  const migrations = await teamMigrations();
-  if (!backendUrl) return openDatabase({ migrations });
-  const schema = `t_${newId()}`;
-  const db = await openDatabase({ url: backendUrl, schema, max: 4, migrations });
-  return {
-    ...db,
-    async close() {
-      await db.sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`).catch(() => {});
-      await db.close();
-    },
-  };
+  return openTestDb({ url: backendUrl }, await teamMigrations());
 }
 
 /** What a test gets. */
