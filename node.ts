@@ -36,7 +36,14 @@ import {
 import { task, team, teamMigrations } from "./actors/team/mod.ts";
 import { importJob, importMigrations, resumeRunningImports } from "./actors/import/mod.ts";
 import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
-import { createApp, serve, type Server } from "./gateway/mod.ts";
+import {
+  createApp,
+  serve,
+  type Server,
+  unsubscribeRoutes,
+  unsubscribeUrl,
+  webhookRoutes,
+} from "./gateway/mod.ts";
 import type { Config } from "./shared/mod.ts";
 
 /** Every actor type this node hosts. */
@@ -94,6 +101,7 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
   let stopping = false;
   try {
     const dataDir = `${config.DATA_DIR}/pg`;
+    const web = webConfig(config.PORT, log);
     const migrations = await domainMigrations();
     const db = await openDatabase(
       config.DATABASE_URL ? { url: config.DATABASE_URL, migrations } : { dataDir, migrations },
@@ -141,6 +149,12 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
           clock: system.clock,
           // Twilio drops a repeated idempotency token; SendGrid has none.
           providerDedupes: providers[channel].name === "twilio",
+          ...(channel === "email"
+            ? {
+              unsubscribeUrl: (tenant: string, address: string) =>
+                unsubscribeUrl(web.publicUrl, web.secret, tenant, address),
+            }
+            : {}),
         }),
         {
           clock: system.clock,
@@ -177,6 +191,19 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
         ping: () => db.ping(),
         ...(config.REDIS_URL ? { busPing: () => pingBus(bus, system.nodeId) } : {}),
         isShuttingDown: () => stopping,
+      },
+      routes: (app) => {
+        app.route(
+          "/webhooks",
+          webhookRoutes({
+            system,
+            publicUrl: web.publicUrl,
+            inboundSecret: web.secret,
+            ...(web.twilioAuthToken ? { twilioAuthToken: web.twilioAuthToken } : {}),
+            ...(web.sendgridPublicKey ? { sendgridPublicKey: web.sendgridPublicKey } : {}),
+          }),
+        );
+        app.route("/u", unsubscribeRoutes({ system, secret: web.secret }));
       },
     });
     const server = serve(app, { port: config.PORT, hostname: config.HOST });
@@ -215,6 +242,30 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     await unwind();
     throw e;
   }
+}
+
+/**
+ * Webhook and unsubscribe settings. Read from `Deno.env` directly, not
+ * through `Config`: that schema has another owner, and these are all
+ * optional (an unset provider key turns its webhook off with a 503).
+ */
+function webConfig(port: number, log: (line: string) => void) {
+  const env = (name: string) => Deno.env.get(name) || undefined;
+  let secret = env("WEBHOOK_SECRET");
+  if (!secret) {
+    // Links still work while this process lives; a restart invalidates them.
+    secret = crypto.randomUUID() + crypto.randomUUID();
+    log(
+      "cove: WEBHOOK_SECRET not set; using a per-process secret, so unsubscribe links and " +
+        "inbound-parse URLs stop working after a restart",
+    );
+  }
+  return {
+    publicUrl: (env("PUBLIC_URL") ?? `http://localhost:${port}`).replace(/\/+$/, ""),
+    twilioAuthToken: env("TWILIO_AUTH_TOKEN"),
+    sendgridPublicKey: env("SENDGRID_WEBHOOK_PUBLIC_KEY"),
+    secret,
+  };
 }
 
 /** Passivates idle actors every `everyMs`; a slow sweep is never overlapped by the next. */

@@ -28,6 +28,11 @@ export interface AppDeps {
   checkTimeoutMs?: number;
   /** Where errors that are not shown to the caller are reported (default `console.error`). */
   logInternalError?: (error: unknown, request: Request) => void;
+  /**
+   * Mounts further routes (webhooks, unsubscribe links) on the app, so they
+   * sit behind the same 404 and error boundary without this file knowing them.
+   */
+  routes?: (app: GatewayApp) => void;
 }
 
 /** The status of one readiness check, as `/readyz` reports it. */
@@ -73,6 +78,8 @@ export function createApp(deps: AppDeps): GatewayApp {
     if (failing.length > 0) return c.json({ status: "not ready", checks, failing }, 503);
     return c.json({ status: "ready", checks });
   });
+
+  deps.routes?.(app);
 
   app.notFound((c) =>
     c.json<ErrorBody>({
