@@ -138,7 +138,12 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     const breakers = new CircuitBreakers();
     const governor = new PostgresGovernor(
       db.sql,
-      limitsByPrefix({ tenant: [perMinute(600), perDay(20_000)] }),
+      // Per tenant, and per sending account (one number or domain each; 10DLC-like caps).
+      limitsByPrefix({
+        tenant: [perMinute(600), perDay(20_000)],
+        smsSender: [perMinute(60), perDay(2_000)],
+        emailSender: [perMinute(600), perDay(50_000)],
+      }),
     );
     const channels = (["sms", "email"] as const).map((channel) =>
       new GuardedDispatcher(
@@ -160,7 +165,7 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
           clock: system.clock,
           breaker: breakers.for(providers[channel].name),
           governor,
-          keys: (m) => [`tenant:${m.tenant}`],
+          keys: (m) => [`tenant:${m.tenant}`, `${channel}Sender:${providers[channel].name}`],
         },
       )
     );

@@ -49,8 +49,9 @@ export class AiDraftDispatcher implements Dispatcher {
       timeoutMs: this.timeoutMs,
     });
     if (!r.ok) {
-      // A timeout or a rate limit may pass; a refusal or bad output will not.
-      const retryable = r.reason === "timeout" || r.reason === "rate_limited";
+      // A timeout, a rate limit or an outage may pass; a refusal or bad output will not.
+      const retryable = r.reason === "timeout" || r.reason === "rate_limited" ||
+        r.reason === "unavailable";
       return { ok: false, error: `${r.reason}: ${r.detail}`, retryable };
     }
     if (r.value.text.length > req.data.maxChars) {

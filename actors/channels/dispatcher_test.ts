@@ -131,6 +131,11 @@ for (const backend of BACKENDS) {
     assert.match(send!.provider_id, /^SM/);
     const view = await e.s.ref(lead, "t1", leadId).query("view");
     assert.equal(view.messages.at(-1)!.status, "sent");
+    const history = await e.s.history(e.s.ref(lead, "t1", leadId));
+    const status = history.find((h) => h.type === "lead.message_status_changed")!.data as {
+      providerId: string;
+    };
+    assert.equal(status.providerId, send!.provider_id, "the lead records the provider's id");
     assert.equal(await e.worker().tick(), 0, "nothing left");
   });
 

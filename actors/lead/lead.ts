@@ -426,6 +426,10 @@ export const lead = defineActor("lead", {
     schema: z.object({
       externalId: z.string(),
       status: z.enum(["queued", "sent", "delivered", "failed"]),
+      /** The provider's id of the message, once it took it. */
+      providerId: z.string().optional(),
+      /** Why it failed, when it did. */
+      reason: z.string().optional(),
     }),
     apply: (s, e) => ({
       ...s,
@@ -1019,8 +1023,19 @@ export const lead = defineActor("lead", {
     const message = s.messages.find((m) => m.externalId === r.key);
     const status = r.ok ? "sent" as const : "failed" as const;
     if (!message || message.status === status) return {};
+    const providerId = r.ok
+      ? (r.response as { providerId?: unknown } | null)?.providerId
+      : undefined;
     return {
-      events: [{ type: "lead.message_status_changed", data: { externalId: r.key, status } }],
+      events: [{
+        type: "lead.message_status_changed",
+        data: {
+          externalId: r.key,
+          status,
+          ...(typeof providerId === "string" ? { providerId } : {}),
+          ...(r.error ? { reason: r.error } : {}),
+        },
+      }],
     };
   })
   .query("view", (s) => s)
