@@ -38,10 +38,16 @@ import { importJob, importMigrations, resumeRunningImports } from "./actors/impo
 import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
 import {
   createApp,
+  createTokenService,
   serve,
   type Server,
+  StreamHub,
+  streamRoutes,
+  tokenSecret,
   unsubscribeRoutes,
   unsubscribeUrl,
+  upgradeToStream,
+  type VerifyStreamToken,
   webhookRoutes,
 } from "./gateway/mod.ts";
 import type { Config } from "./shared/mod.ts";
@@ -191,6 +197,21 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     const sweep = startIdleSweep(system, Math.max(1_000, config.IDLE_TIMEOUT_MS / 4));
     undo.push(sweep.stop);
 
+    // Live streams: every node serves its own subscribers from the shared bus and journal.
+    const tokens = createTokenService({
+      secret: await tokenSecret(config.DATA_DIR),
+      clock: system.clock,
+    });
+    const verify: VerifyStreamToken = async (token) => {
+      try {
+        return { tenant: (await tokens.verify(token, { typ: "access" })).tenant };
+      } catch {
+        return null;
+      }
+    };
+    const hub = new StreamHub({ bus, journal: system.journal });
+    undo.push(() => hub.close());
+
     const app = createApp({
       health: {
         ping: () => db.ping(),
@@ -198,6 +219,14 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
         isShuttingDown: () => stopping,
       },
       routes: (app) => {
+        app.route(
+          "/v1/stream",
+          streamRoutes({
+            hub,
+            verify,
+            upgradeWebSocket: (req) => upgradeToStream(req, hub, verify),
+          }),
+        );
         app.route(
           "/webhooks",
           webhookRoutes({

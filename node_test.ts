@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createTokenService, tokenSecret } from "./gateway/mod.ts";
 import { startCove } from "./node.ts";
 import { loadConfig, UnavailableError } from "./shared/mod.ts";
 
@@ -41,6 +42,33 @@ Deno.test("startCove that cannot reach Redis rethrows and closes what it had ope
       UnavailableError,
     );
     // Reaching here with the sanitizers quiet means the embedded database was closed.
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("a node streams committed events over SSE to a token signed with its secret", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "cove_node_" });
+  try {
+    const node = await startCove(testConfig(dataDir), { log: () => {} });
+    try {
+      // What `deno task token` does: sign with the secret kept under DATA_DIR.
+      const tokens = createTokenService({ secret: await tokenSecret(dataDir) });
+      const { accessToken } = await tokens.issue({ sub: "t", tenant: "demo", role: "admin" });
+      const denied = await fetch(`${node.url}/v1/stream/sse`, {
+        headers: { authorization: "Bearer not-a-token" },
+      });
+      assert.equal(denied.status, 401);
+      await denied.body?.cancel();
+      const res = await fetch(`${node.url}/v1/stream/sse?topics=tenant`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
+      await res.body?.cancel();
+    } finally {
+      await node.stop();
+    }
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }

@@ -1,9 +1,10 @@
 /**
- * The gateway: the HTTP face of a Cove node. Today it serves the health
- * endpoints (`/healthz`, `/readyz`), the providers' signed webhooks
- * (`/webhooks/...`: inbound SMS and email, delivery events) and one-click
- * email unsubscribe (`/u/...`), behind one error boundary that turns public
- * `CoveError`s into JSON and hides the rest; `serve` puts any app on a socket.
+ * The gateway: the HTTP face of a Cove node. It serves the health endpoints
+ * (`/healthz`, `/readyz`), the resumable live streams (`/v1/stream` over
+ * WebSocket and SSE), the providers' signed webhooks (`/webhooks/...`) and
+ * one-click email unsubscribe (`/u/...`), behind one error boundary that
+ * turns public `CoveError`s into JSON and hides the rest. Tokens, API keys,
+ * site keys and rate limits are here too; `serve` puts any app on a socket.
  *
  * @module
  */
@@ -11,3 +12,10 @@ export * from "./app.ts";
 export * from "./serve.ts";
 export * from "./webhooks.ts";
 export * from "./unsubscribe.ts";
+export * from "./auth.ts";
+export * from "./rate_limit.ts";
+export * from "./migrations.ts";
+export * from "./stream_hub.ts";
+export * from "./sse.ts";
+export * from "./ws_deno.ts";
+export * from "./secrets.ts";

@@ -1,5 +1,7 @@
 /**
- * Code shared by actors, gateway and UI: errors, clock, ids, configuration.
+ * Code shared by actors, gateway and UI: the zod schemas of every shape (leads,
+ * scoring, follow-ups, bookings, team, auth, the stream protocol), errors,
+ * clock, ids, configuration, time zones and send windows.
  *
  * @module
  */
@@ -15,3 +17,5 @@ export * from "./quiet_hours.ts";
 export * from "./followup.ts";
 export * from "./team.ts";
 export * from "./time_zone.ts";
+export * from "./auth.ts";
+export * from "./stream_protocol.ts";

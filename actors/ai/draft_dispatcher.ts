@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import type { ClaimedMessage, Dispatcher, DispatchResult } from "../runtime/mod.ts";
-import type { AiClient } from "./ai.ts";
+import { type AiClient, disabledAi } from "./ai.ts";
 
 /** The outbox channel of AI drafts. */
 export const AI_CHANNEL = "ai";
@@ -49,9 +49,10 @@ export class AiDraftDispatcher implements Dispatcher {
       timeoutMs: this.timeoutMs,
     });
     if (!r.ok) {
-      // A timeout, a rate limit or an outage may pass; a refusal or bad output will not.
+      // A timeout, a rate limit or an outage may pass; a refusal, bad output or an AI that is
+      // not configured at all will not (the template goes out at once).
       const retryable = r.reason === "timeout" || r.reason === "rate_limited" ||
-        r.reason === "unavailable";
+        (r.reason === "unavailable" && this.ai !== disabledAi);
       return { ok: false, error: `${r.reason}: ${r.detail}`, retryable };
     }
     if (r.value.text.length > req.data.maxChars) {

@@ -1,0 +1,12 @@
+/**
+ * The gateway's migrations (versions 501-599), applied after the runtime's
+ * own; pass them to `openDatabase({ migrations })`.
+ *
+ * @module
+ */
+import { loadMigrationFiles, type Migration } from "../actors/runtime/mod.ts";
+
+/** The gateway's migrations: API keys and widget site keys. */
+export function gatewayMigrations(): Promise<Migration[]> {
+  return loadMigrationFiles(new URL("./migrations/", import.meta.url), ["0501_auth.sql"]);
+}
