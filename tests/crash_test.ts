@@ -25,6 +25,7 @@ import {
   type StreamEvent,
 } from "../actors/runtime/mod.ts";
 import { ledger, logEntry } from "./_crash_worker.ts";
+import { waitForSessionsToEnd } from "./_killed_sessions.ts";
 
 const WORKER = new URL("./_crash_worker.ts", import.meta.url);
 const CONFIG_PATH = decodeURIComponent(new URL("../deno.json", import.meta.url).pathname);
@@ -87,18 +88,7 @@ if (url) {
         env: { PGAPPNAME: schema },
         // A COMMIT the worker sent just before dying may still land: wait until the server
         // has closed the worker's sessions, so the journal no longer changes under the checks.
-        settle: async () => {
-          const deadline = Date.now() + 30_000;
-          for (;;) {
-            const [row] = await admin<{ n: number }[]>`
-              SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${schema}`;
-            if (row!.n === 0) return;
-            if (Date.now() > deadline) {
-              throw new Error(`${row!.n} session(s) of the killed worker still open after 30 s`);
-            }
-            await new Promise((r) => setTimeout(r, 50));
-          }
-        },
+        settle: () => waitForSessionsToEnd(admin, schema),
         open: { url, schema, max: 4 },
       });
     } finally {

@@ -30,6 +30,7 @@ import {
   twilioMessage,
 } from "../actors/channels/mod.ts";
 import { BATCH, smsSender } from "./_dispatch_worker.ts";
+import { waitForSessionsToEnd } from "./_killed_sessions.ts";
 
 const WORKER = new URL("./_dispatch_worker.ts", import.meta.url);
 const CONFIG_PATH = decodeURIComponent(new URL("../deno.json", import.meta.url).pathname);
@@ -123,18 +124,7 @@ for (const c of pgCases) {
         args: ["--url", url, "--schema", schema],
         // Names the workers' sessions, to wait for a killed one's to end.
         env: { PGAPPNAME: schema },
-        settle: async () => {
-          const deadline = Date.now() + 30_000;
-          for (;;) {
-            const [row] = await admin<{ n: number }[]>`
-              SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${schema}`;
-            if (row!.n === 0) return;
-            if (Date.now() > deadline) {
-              throw new Error(`${row!.n} session(s) of the killed worker still open after 30 s`);
-            }
-            await new Promise((r) => setTimeout(r, 50));
-          }
-        },
+        settle: () => waitForSessionsToEnd(admin, schema),
         open: { url, schema, max: 2 },
       });
     } finally {
