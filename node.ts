@@ -39,6 +39,9 @@ import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
 import {
   createApp,
   createTokenService,
+  gatewayMigrations,
+  leadRoutes,
+  PostgresApiKeyStore,
   serve,
   type Server,
   StreamHub,
@@ -62,6 +65,7 @@ async function domainMigrations(): Promise<Migration[]> {
     ...await teamMigrations(),
     ...await importMigrations(),
     ...await channelMigrations(),
+    ...await gatewayMigrations(),
   ];
 }
 
@@ -219,6 +223,10 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
         isShuttingDown: () => stopping,
       },
       routes: (app) => {
+        app.route(
+          "/v1/leads",
+          leadRoutes({ system, tokens, apiKeys: new PostgresApiKeyStore(db.sql) }),
+        );
         app.route(
           "/v1/stream",
           streamRoutes({

@@ -19,3 +19,4 @@ export * from "./stream_hub.ts";
 export * from "./sse.ts";
 export * from "./ws_deno.ts";
 export * from "./secrets.ts";
+export * from "./leads_api.ts";
