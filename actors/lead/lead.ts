@@ -184,6 +184,29 @@ function withConsent(
   return { ...s, consent: next, status: allWithdrawn ? "unsubscribed" : s.status };
 }
 
+/** A capture's message, if it carried one, added to the conversation as an inbound message. */
+function withCapturedMessage(
+  s: LeadState,
+  source: LeadSource,
+  message: string | undefined,
+  at: number,
+): LeadState {
+  if (!message) return s;
+  const channel = source === "inbound_sms"
+    ? "sms"
+    : source === "inbound_email"
+    ? "email"
+    : "widget";
+  const received = {
+    channel,
+    direction: "inbound",
+    content: message,
+    status: "received",
+    at,
+  } as const;
+  return { ...s, lastInboundAt: at, messages: last([...s.messages, received], KEEP_MESSAGES) };
+}
+
 function applyChanges(contact: Contact, changes: Change[]): Contact {
   const next: Record<string, unknown> = { ...contact };
   for (const c of changes) next[c.field] = c.to;
@@ -332,24 +355,11 @@ export const lead = defineActor("lead", {
         possibleDuplicates: union(s.possibleDuplicates, e.possibleDuplicates),
         lastActivityAt: meta.at,
       };
-      const withMessage = e.message
-        ? {
-          ...base,
-          lastInboundAt: meta.at,
-          messages: [{
-            channel: e.source === "inbound_sms"
-              ? "sms" as const
-              : e.source === "inbound_email"
-              ? "email" as const
-              : "widget" as const,
-            direction: "inbound" as const,
-            content: e.message,
-            status: "received" as const,
-            at: meta.at,
-          }],
-        }
-        : base;
-      return withConsent(withMessage, e.consent, meta.at);
+      return withConsent(
+        withCapturedMessage(base, e.source, e.message, meta.at),
+        e.consent,
+        meta.at,
+      );
     },
   })
   .event("lead.merged", {
@@ -374,24 +384,12 @@ export const lead = defineActor("lead", {
         captureKeys: last([...s.captureKeys, e.idempotencyKey], KEEP_CAPTURE_KEYS),
         possibleDuplicates: union(s.possibleDuplicates, e.possibleDuplicates),
         lastActivityAt: meta.at,
-        ...(e.message
-          ? {
-            lastInboundAt: meta.at,
-            messages: last([...s.messages, {
-              channel: e.source === "inbound_sms"
-                ? "sms" as const
-                : e.source === "inbound_email"
-                ? "email" as const
-                : "widget" as const,
-              direction: "inbound" as const,
-              content: e.message,
-              status: "received" as const,
-              at: meta.at,
-            }], KEEP_MESSAGES),
-          }
-          : {}),
       };
-      return withConsent(merged, e.consent, meta.at);
+      return withConsent(
+        withCapturedMessage(merged, e.source, e.message, meta.at),
+        e.consent,
+        meta.at,
+      );
     },
   })
   .event("lead.status_changed", {
