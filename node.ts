@@ -39,9 +39,13 @@ import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
 import {
   createApp,
   createTokenService,
+  defaultLimits,
   gatewayMigrations,
-  leadRoutes,
+  MemoryRateLimitStore,
+  mountRest,
   PostgresApiKeyStore,
+  rateLimit,
+  type RateLimitStore,
   serve,
   type Server,
   StreamHub,
@@ -214,6 +218,8 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
       }
     };
     const hub = new StreamHub({ bus, journal: system.journal });
+    // Rate limits: one count per client across nodes needs a shared store (see gateway/rate_limit.ts).
+    const rateLimits: RateLimitStore = new MemoryRateLimitStore();
     undo.push(() => hub.close());
 
     const app = createApp({
@@ -223,10 +229,12 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
         isShuttingDown: () => stopping,
       },
       routes: (app) => {
-        app.route(
-          "/v1/leads",
-          leadRoutes({ system, tokens, apiKeys: new PostgresApiKeyStore(db.sql) }),
-        );
+        mountRest(app, {
+          system,
+          tokens,
+          apiKeys: new PostgresApiKeyStore(db.sql),
+          limiter: rateLimit({ store: rateLimits, limitFor: defaultLimits(), clock: system.clock }),
+        });
         app.route(
           "/v1/stream",
           streamRoutes({

@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { CoveError } from "../shared/errors.ts";
+import { mountApiDocs, OpenAPIHono } from "./openapi.ts";
 
 /** What the health endpoints need to know about the node. */
 export interface HealthPort {
@@ -32,7 +33,7 @@ export interface AppDeps {
    * Mounts further routes (webhooks, unsubscribe links) on the app, so they
    * sit behind the same 404 and error boundary without this file knowing them.
    */
-  routes?: (app: GatewayApp) => void;
+  routes?: (app: RootApp) => void;
 }
 
 /** The status of one readiness check, as `/readyz` reports it. */
@@ -49,16 +50,20 @@ export interface ErrorBody {
  * in-process and {@link serve} puts the same app on a socket. Named here
  * because deno doc flags a bare `Hono` in our signatures as a private type.
  */
-export type GatewayApp = Hono;
+// deno-lint-ignore no-explicit-any -- any Env, so an OpenAPIHono root is one too
+export type GatewayApp = Hono<any>;
+
+/** The node's root app: an OpenAPI-aware Hono, so mounted REST routers land in `/openapi.json`. */
+export type RootApp = OpenAPIHono;
 
 /** Builds the gateway app: health endpoints, JSON 404 and the error boundary. */
-export function createApp(deps: AppDeps): GatewayApp {
+export function createApp(deps: AppDeps): RootApp {
   const { health } = deps;
   const timeout = deps.checkTimeoutMs ?? 2_000;
   const logInternal = deps.logInternalError ??
     ((error: unknown, req: Request) =>
       console.error(`${req.method} ${new URL(req.url).pathname} failed:`, error));
-  const app = new Hono();
+  const app = new OpenAPIHono();
 
   // Liveness: answering at all is the signal; it checks nothing else, so a
   // slow database never gets a live process restarted.
@@ -80,6 +85,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   });
 
   deps.routes?.(app);
+  mountApiDocs(app);
 
   app.notFound((c) =>
     c.json<ErrorBody>({

@@ -111,3 +111,24 @@ Deno.test("leads API: bad input is a 4xx naming the field, never a 500", async (
     await close();
   }
 });
+
+Deno.test("OpenAPI: /openapi.json documents the mounted routes from their schemas; /docs renders it", async () => {
+  const { app, close } = await setup();
+  try {
+    const res = await app.request("/openapi.json");
+    assert.equal(res.status, 200);
+    const doc = await res.json();
+    assert.equal(doc.openapi, "3.1.0");
+    assert.ok(doc.paths["/v1/leads"].post, "POST /v1/leads documented");
+    assert.ok(doc.paths["/v1/leads/{id}/timeline"].get, "timeline documented");
+    const body = doc.paths["/v1/leads"].post.requestBody.content["application/json"].schema;
+    const captureSchema = body.$ref ? doc.components.schemas[body.$ref.split("/").at(-1)] : body;
+    assert.ok(captureSchema.properties.idempotencyKey, "body schema comes from the zod schema");
+    assert.ok(doc.components.securitySchemes.bearer);
+    const page = await app.request("/docs");
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /\/v1\/leads\/\{id\}\/timeline/);
+  } finally {
+    await close();
+  }
+});

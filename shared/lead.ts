@@ -89,8 +89,8 @@ const Tag = z.string().trim().min(1).max(50).regex(
 );
 const CustomValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 
-/** A capture: from the widget, REST, a CSV row or an inbound message. */
-export const CaptureLead = z.object({
+/** The fields of a capture, before the rule that it must identify someone. */
+export const CaptureLeadFields = z.object({
   /** Client-supplied: the same submit twice (a double click, a retry) is one capture. */
   idempotencyKey: z.string().trim().min(1).max(128),
   source: LeadSource,
@@ -101,10 +101,23 @@ export const CaptureLead = z.object({
   consent: z.array(ConsentInput).max(4).optional(),
   tags: z.array(Tag).max(50).optional(),
   customFields: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), CustomValue).optional(),
-}).refine(
-  (c) => c.contact.email || c.contact.phone || (c.contact.company && c.contact.address?.postcode),
-  { message: "give an email, a phone, or a company with a postcode", path: ["contact"] },
-);
+});
+
+/** A capture must name someone: an email, a phone, or a company with a postcode. */
+export function identifiesSomeone(c: { contact: z.infer<typeof ContactInput> }): boolean {
+  return Boolean(
+    c.contact.email || c.contact.phone || (c.contact.company && c.contact.address?.postcode),
+  );
+}
+
+/** Where {@link identifiesSomeone} reports a capture that names no one. */
+export const IDENTIFY_ISSUE = {
+  message: "give an email, a phone, or a company with a postcode",
+  path: ["contact"],
+};
+
+/** A capture: from the widget, REST, a CSV row or an inbound message. */
+export const CaptureLead = CaptureLeadFields.refine(identifiesSomeone, IDENTIFY_ISSUE);
 /** A capture as submitted. */
 export type CaptureLead = z.input<typeof CaptureLead>;
 

@@ -1,0 +1,14 @@
+/**
+ * Every REST router of the node, mounted in one place under `/v1`. Each
+ * router guards itself (see `guard.ts`) and lands in `/openapi.json`.
+ *
+ * @module
+ */
+import type { RootApp } from "./app.ts";
+import type { ApiDeps } from "./guard.ts";
+import { leadRoutes } from "./leads_api.ts";
+
+/** Mounts the REST routers on the node's root app. */
+export function mountRest(app: RootApp, deps: ApiDeps): void {
+  app.route("/v1/leads", leadRoutes(deps));
+}
