@@ -67,14 +67,17 @@ export interface StreamHubOptions {
 /** Which events of the tenant a connection wants: any topic matching is enough. */
 export type StreamFilter = (message: BusMessage) => boolean;
 
-/** Builds the filter of a subscription's topics (`tenant`, `lead:<id>`, `type:<t>`). */
+/** Builds the filter of a subscription's topics (`tenant`, `<actor type>:<id>`, `type:<t>`). */
 export function topicFilter(tenant: string, topics: readonly StreamTopic[]): StreamFilter {
   if (topics.includes("tenant")) return () => true;
   const actors = new Set<string>();
   const types = new Set<string>();
   for (const t of topics) {
-    if (t.startsWith("lead:")) actors.add(`lead/${tenant}/${t.slice(5)}`);
-    else if (t.startsWith("type:")) types.add(t.slice(5));
+    const colon = t.indexOf(":");
+    const kind = t.slice(0, colon);
+    // The tenant is always the caller's, so a topic can never name another tenant's actor.
+    if (kind === "type") types.add(t.slice(colon + 1));
+    else actors.add(`${kind}/${tenant}/${t.slice(colon + 1)}`);
   }
   return (m) => actors.has(m.actor) || types.has(m.type);
 }

@@ -287,3 +287,14 @@ Deno.test("stream hub: heartbeats on the injected timer, stamped by the clock", 
   assert.deepEqual(sink.closed, { code: 1001, reason: "server shutting down; resume from 0" });
   await bus.close();
 });
+
+Deno.test("topicFilter: one actor of any followed type, only in the caller's tenant", () => {
+  const msg = (actor: string, type = "x.happened") =>
+    ({ tenant: "t1", position: 1, actor, seq: 1, type, version: 1, data: null, at: 0 }) as const;
+  const f = topicFilter("t1", ["campaign:c1", "task:k9"]);
+  assert.ok(f(msg("campaign/t1/c1")));
+  assert.ok(f(msg("task/t1/k9")));
+  assert.ok(!f(msg("campaign/t1/c2")));
+  assert.ok(!f(msg("campaign/t2/c1")), "another tenant's actor of the same id");
+  assert.ok(!f(msg("lead/t1/c1")), "same id, other type");
+});

@@ -30,16 +30,22 @@ const KEY_PART = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 /** A stream position: 0 is before the first event of a tenant. */
 export const StreamPosition = z.number().int().nonnegative();
 
+/** Actor types a client may follow one of by id: `lead:<id>`, `campaign:<id>`, ... */
+export const TOPIC_ACTOR_TYPES = ["lead", "campaign", "task", "import"] as const;
+
 /**
  * One topic of a subscription: `tenant` (every event of the caller's
- * tenant), `lead:<id>` (one lead's events) or `type:<event type>`.
+ * tenant), `lead:<id>`, `campaign:<id>`, `task:<id>` or `import:<id>` (one
+ * actor's events) or `type:<event type>`.
  */
 export const StreamTopic = z.union([
   z.literal("tenant"),
-  z.string().regex(/^lead:[A-Za-z0-9_.:@+-]{1,128}$/, "expected lead:<lead id>")
-    .refine((t) => KEY_PART.test(t.slice(5))),
+  z.string().regex(
+    /^(lead|campaign|task|import):[A-Za-z0-9_.:@+-]{1,128}$/,
+    "expected lead:<id>, campaign:<id>, task:<id> or import:<id>",
+  ).refine((t) => KEY_PART.test(t.slice(t.indexOf(":") + 1))),
   z.string().regex(/^type:[a-z][a-z0-9_.-]{0,127}$/, "expected type:<event type>"),
-], { error: 'expected "tenant", "lead:<id>" or "type:<event type>"' });
+], { error: 'expected "tenant", "<lead|campaign|task|import>:<id>" or "type:<event type>"' });
 
 /** A parsed {@link StreamTopic}. */
 export type StreamTopic = z.infer<typeof StreamTopic>;

@@ -11,6 +11,9 @@ Deno.test("stream protocol: valid client frames parse", () => {
     '{"type":"subscribe","topics":["tenant","lead:L1","type:lead.captured"],"from":null}',
   );
   assert.ok(sub.ok);
+  assert.ok(
+    parseClientFrame('{"type":"subscribe","topics":["campaign:C1","task:T1"],"from":5}').ok,
+  );
   assert.deepEqual(parseClientFrame('{"type":"ping"}'), { ok: true, frame: { type: "ping" } });
 });
 
@@ -29,6 +32,7 @@ Deno.test("stream protocol: bad frames name the bad field and never throw", () =
   assert.equal(bad('{"type":"subscribe","topics":["tenant"],"from":-1}'), "from");
   assert.equal(bad('{"type":"subscribe","topics":["lead:a/b"],"from":null}'), "topics.0");
   assert.equal(bad('{"type":"subscribe","topics":[],"from":null}'), "topics");
+  assert.equal(bad('{"type":"subscribe","topics":["calendar:x"],"from":null}'), "topics.0");
   assert.equal(bad('{"type":"auth"}'), "token");
   assert.equal(bad('{"type":"dance"}'), "type");
   assert.equal(bad("[]"), "");
