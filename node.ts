@@ -12,6 +12,7 @@ import {
   ActorSystem,
   type AnyActorType,
   type Bus,
+  connectRedisCommands,
   type Dispatcher,
   MemoryBus,
   type Migration,
@@ -46,6 +47,7 @@ import {
   PostgresApiKeyStore,
   rateLimit,
   type RateLimitStore,
+  RedisRateLimitStore,
   serve,
   type Server,
   StreamHub,
@@ -219,7 +221,9 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     };
     const hub = new StreamHub({ bus, journal: system.journal });
     // Rate limits: one count per client across nodes needs a shared store (see gateway/rate_limit.ts).
-    const rateLimits: RateLimitStore = new MemoryRateLimitStore();
+    const rateLimits: RateLimitStore = config.REDIS_URL
+      ? await redisRateLimits(config.REDIS_URL, undo)
+      : new MemoryRateLimitStore();
     undo.push(() => hub.close());
 
     const app = createApp({
@@ -233,7 +237,11 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
           system,
           tokens,
           apiKeys: new PostgresApiKeyStore(db.sql),
-          limiter: rateLimit({ store: rateLimits, limitFor: defaultLimits(), clock: system.clock }),
+          limiter: rateLimit({
+            store: rateLimits,
+            limitFor: limitsFrom(config),
+            clock: system.clock,
+          }),
         });
         app.route(
           "/v1/stream",
@@ -348,6 +356,27 @@ async function stopServer(server: Server, ms: number): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Rate limits counted in Redis, one count per client across nodes; its connection is undone on stop. */
+async function redisRateLimits(
+  url: string,
+  undo: Array<() => Promise<void>>,
+): Promise<RateLimitStore> {
+  const client = await connectRedisCommands(url);
+  undo.push(() => client.close());
+  return new RedisRateLimitStore(client);
+}
+
+/** The per-minute limits from configuration (0 turns one off). */
+function limitsFrom(config: Config) {
+  return defaultLimits({
+    limits: {
+      default: config.RATE_LIMIT_DEFAULT,
+      ai: config.RATE_LIMIT_AI,
+      widget: config.RATE_LIMIT_WIDGET,
+    },
+  });
 }
 
 /**

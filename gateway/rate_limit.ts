@@ -57,12 +57,14 @@ export class MemoryRateLimitStore implements RateLimitStore {
 }
 
 /**
- * The slice of a node-redis client this store needs. The caller passes its
- * client in, so `redis` stays imported by one adapter only.
+ * The one Redis command this store needs. The caller passes its client in, so
+ * the Redis clients stay imported by their adapters only
+ * (`connectRedisCommands` in the runtime's Redis adapter; the Upstash REST
+ * client has this very shape).
  */
 export interface RedisEvalClient {
-  /** node-redis `EVAL`. */
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** `EVAL script numkeys keys... args...`, resolving to the script's reply. */
+  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
 }
 
 // One round trip, atomic: the counter and its expiry are set together, so a
@@ -88,11 +90,12 @@ export class RedisRateLimitStore implements RateLimitStore {
     const { index, endsAt } = windowOf(now, windowMs);
     const retryAfterMs = endsAt - now;
     const count = Number(
-      await this.#client.eval(HIT_SCRIPT, {
-        keys: [`${this.#prefix}${key}:${windowMs}:${index}`],
+      await this.#client.eval(
+        HIT_SCRIPT,
+        [`${this.#prefix}${key}:${windowMs}:${index}`],
         // Kept a little past the window's end so nodes with skewed clocks still find it.
-        arguments: [String(retryAfterMs + 5_000)],
-      }),
+        [String(retryAfterMs + 5_000)],
+      ),
     );
     return result(count, limit, retryAfterMs);
   }
@@ -159,7 +162,7 @@ export function rateLimit(opts: RateLimitOptions): MiddlewareHandler {
   };
 }
 
-/** Requests per minute by client type. */
+/** Requests per minute by client type; 0 turns that limit off. */
 export interface LimitsPerMinute {
   default: number;
   ai: number;
@@ -173,25 +176,25 @@ export const DEFAULT_LIMITS: LimitsPerMinute = { default: 100, ai: 500, widget: 
  * The default `limitFor`: after authentication, per caller (`ai`, `default`)
  * or per IP and site key (`widget`); before it, per IP. `clientIp` defaults
  * to the last `X-Forwarded-For` hop, the one our own proxy appended (the
- * earlier ones are whatever the client wrote).
+ * earlier ones are whatever the client wrote). A limit of 0 counts nothing
+ * (null: no store round trip).
  */
 export function defaultLimits(
   opts: { limits?: Partial<LimitsPerMinute>; clientIp?: (c: Context) => string } = {},
-): (c: Context) => RateLimit {
+): (c: Context) => RateLimit | null {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const clientIp = opts.clientIp ?? forwardedFor;
   const windowMs = 60_000;
+  const limited = (name: keyof LimitsPerMinute, key: string): RateLimit | null =>
+    limits[name] > 0 ? { name, key, limit: limits[name], windowMs } : null;
   return (c) => {
     const auth = c.get("auth") as Principal | undefined;
-    if (!auth) {
-      return { name: "default", key: `ip:${clientIp(c)}`, limit: limits.default, windowMs };
-    }
+    if (!auth) return limited("default", `ip:${clientIp(c)}`);
     if (auth.role === "widget") {
-      const key = `widget:${auth.tenant}:${auth.sub}:${clientIp(c)}`;
-      return { name: "widget", key, limit: limits.widget, windowMs };
+      return limited("widget", `widget:${auth.tenant}:${auth.sub}:${clientIp(c)}`);
     }
     const name = auth.role === "ai" ? "ai" : "default";
-    return { name, key: `${name}:${auth.tenant}:${auth.sub}`, limit: limits[name], windowMs };
+    return limited(name, `${name}:${auth.tenant}:${auth.sub}`);
   };
 }
 

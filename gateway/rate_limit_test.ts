@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { createClient } from "redis";
+import { connectRedisCommands } from "../actors/runtime/mod.ts";
 import { ManualClock, newId } from "../shared/mod.ts";
 import { createApp, type ErrorBody, type GatewayApp } from "./app.ts";
 import { type AuthEnv, MemoryApiKeyStore, siteKeyAuth } from "./auth.ts";
@@ -92,33 +92,74 @@ Deno.test("rate limit: a failing store lets the request through and is reported"
   assert.equal(failures.length, 1);
 });
 
-const REDIS_URL = Deno.env.get("TEST_REDIS_URL");
+Deno.test("rate limit: a limit of 0 is off and never reaches the store", async () => {
+  let hits = 0;
+  const counting: RateLimitStore = {
+    hit: (...args) => (hits++, new MemoryRateLimitStore().hit(...args)),
+  };
+  const clock = new ManualClock();
+  const app = limitedApp(counting, clock, 0);
+  for (let i = 0; i < 5; i++) assert.equal((await app.request("/x", from("1.1.1.1"))).status, 200);
+  assert.equal(hits, 0);
+  const limited = limitedApp(counting, clock, 1);
+  assert.equal((await limited.request("/x", from("1.1.1.1"))).status, 200);
+  assert.equal(hits, 1);
+});
 
-Deno.test({
-  name: `rate limit [Redis]${
-    REDIS_URL ? "" : " (skipped: TEST_REDIS_URL not set)"
-  }: two app instances share one limit`,
-  ignore: !REDIS_URL,
-  async fn() {
-    const client = createClient({ url: REDIS_URL });
-    await client.connect();
-    try {
-      const prefix = `cove:test:rl:${newId()}:`;
-      const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
-      // Two nodes: two stores, two apps, one Redis.
-      const a = limitedApp(new RedisRateLimitStore(client, { prefix }), clock, 3);
-      const b = limitedApp(new RedisRateLimitStore(client, { prefix }), clock, 3);
-      const statuses = [];
-      for (const app of [a, b, a, b]) {
-        statuses.push((await app.request("/x", from("1.1.1.1"))).status);
-      }
-      assert.deepEqual(statuses, [200, 200, 200, 429]);
-      clock.advance(MINUTE);
-      assert.equal((await b.request("/x", from("1.1.1.1"))).status, 200);
-      const ttl = await client.pTTL(`${prefix}ip:1.1.1.1:${MINUTE}:${clock.now() / MINUTE}`);
-      assert.ok(ttl > 0 && ttl <= MINUTE + 5_000, `ttl ${ttl}`);
-    } finally {
-      await client.close();
+const REDIS_URL = Deno.env.get("TEST_REDIS_URL");
+const redisTest = (name: string, fn: () => Promise<void>) =>
+  Deno.test({
+    name: `rate limit [Redis]${REDIS_URL ? "" : " (skipped: TEST_REDIS_URL not set)"}: ${name}`,
+    ignore: !REDIS_URL,
+    fn,
+  });
+
+redisTest("two nodes, each with its own connection, share one count", async () => {
+  // Two nodes: two connections, two stores, two apps, one Redis.
+  const [clientA, clientB] = await Promise.all([
+    connectRedisCommands(REDIS_URL ?? ""),
+    connectRedisCommands(REDIS_URL ?? ""),
+  ]);
+  try {
+    const prefix = `cove:test:rl:${newId()}:`;
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const a = limitedApp(new RedisRateLimitStore(clientA, { prefix }), clock, 3);
+    const b = limitedApp(new RedisRateLimitStore(clientB, { prefix }), clock, 3);
+    const statuses = [];
+    for (const app of [a, b, a, b, a]) {
+      statuses.push((await app.request("/x", from("1.1.1.1"))).status);
     }
-  },
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+    // Another client is counted apart, on either node.
+    assert.equal((await a.request("/x", from("2.2.2.2"))).status, 200);
+    clock.advance(MINUTE);
+    assert.equal((await b.request("/x", from("1.1.1.1"))).status, 200);
+    const key = `${prefix}ip:1.1.1.1:${MINUTE}:${clock.now() / MINUTE}`;
+    const ttl = Number(await clientA.eval("return redis.call('PTTL', KEYS[1])", [key], []));
+    assert.ok(ttl > 0 && ttl <= MINUTE + 5_000, `ttl ${ttl}`);
+  } finally {
+    await Promise.all([clientA.close(), clientB.close()]);
+  }
+});
+
+redisTest("concurrent hits from two connections are each counted once", async () => {
+  const [clientA, clientB] = await Promise.all([
+    connectRedisCommands(REDIS_URL ?? ""),
+    connectRedisCommands(REDIS_URL ?? ""),
+  ]);
+  try {
+    const prefix = `cove:test:rl:${newId()}:`;
+    const stores = [clientA, clientB].map((c) => new RedisRateLimitStore(c, { prefix }));
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => stores[i % 2]!.hit("k", 150, MINUTE, now)),
+    );
+    assert.equal(results.filter((r) => r.ok).length, 150);
+    assert.deepEqual(
+      results.map((r) => r.remaining).filter((n) => n > 0).toSorted((x, y) => x - y),
+      Array.from({ length: 149 }, (_, i) => i + 1),
+    );
+  } finally {
+    await Promise.all([clientA.close(), clientB.close()]);
+  }
 });

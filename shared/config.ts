@@ -14,6 +14,8 @@ import { z } from "zod";
 import { ConfigError, fieldIssues } from "./errors.ts";
 
 const ms = (def: number) => z.coerce.number().int().positive().default(def);
+// Requests per minute; 0 turns that limit off.
+const perMinute = (def: number) => z.coerce.number().int().min(0).default(def);
 
 /** The environment variables Cove reads, with their defaults. */
 export const ConfigSchema = z.object({
@@ -38,6 +40,9 @@ export const ConfigSchema = z.object({
   OPENAI_API_KEY: z.string().min(10).optional(),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  RATE_LIMIT_DEFAULT: perMinute(100),
+  RATE_LIMIT_AI: perMinute(500),
+  RATE_LIMIT_WIDGET: perMinute(50),
 });
 
 /** Validated configuration. */

@@ -1,6 +1,7 @@
 /**
- * Redis bus: fan-out across processes over Redis pub/sub. The only module
- * that imports the `redis` client.
+ * Redis bus: fan-out across processes over Redis pub/sub, and the command
+ * connection for shared rate limits. The only module that imports a Redis
+ * TCP client.
  *
  * @module
  */
@@ -66,32 +67,7 @@ export class RedisBus implements Bus {
    * `prefix` (default {@link DEFAULT_BUS_PREFIX}) keeps apps and parallel tests apart.
    */
   static async connect(url: string, opts: { prefix?: string } = {}): Promise<RedisBus> {
-    const state = { connected: false };
-    const publisher = createClient({
-      url,
-      socket: {
-        // Fail fast at start-up so a wrong URL is reported, not retried forever.
-        reconnectStrategy: (retries: number, cause: Error) =>
-          state.connected ? Math.min(50 * 2 ** retries, 2_000) : cause,
-      },
-    });
-    const subscriber = publisher.duplicate();
-    // Without an "error" listener the client's EventEmitter would throw and crash the process.
-    // Before the first connect the rejection below reports the cause, so only log afterwards.
-    const log = (which: string) => (error: unknown) => {
-      if (state.connected) console.error(`redis bus ${which}:`, error);
-    };
-    publisher.on("error", log("publisher"));
-    subscriber.on("error", log("subscriber"));
-    try {
-      await Promise.all([publisher.connect(), subscriber.connect()]);
-    } catch (error) {
-      publisher.destroy();
-      subscriber.destroy();
-      // The URL is left out: it may carry a password.
-      throw new UnavailableError(`redis bus cannot connect: ${describe(error)}`);
-    }
-    state.connected = true;
+    const [publisher, subscriber] = await connectClients(url, ["publisher", "subscriber"]);
     return new RedisBus(publisher, subscriber, opts.prefix ?? DEFAULT_BUS_PREFIX);
   }
 
@@ -161,6 +137,66 @@ export class RedisBus implements Bus {
     // catch only guards against a close racing this delivery.
     this.#local.publish(topic, messages).catch(() => {});
   }
+}
+
+/**
+ * The Redis commands Cove uses outside the bus (shared rate limits): one
+ * connection, `EVAL`, and `close`. The shape is neutral so callers never
+ * import a Redis client themselves.
+ */
+export interface RedisCommands {
+  /** `EVAL script numkeys keys... args...`, resolving to the script's reply. */
+  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
+  /** Quits the connection, waiting for commands in flight. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens one command connection to `url`, failing fast like
+ * {@link RedisBus.connect} (with {@link UnavailableError}) and reconnecting
+ * with backoff once connected.
+ */
+export async function connectRedisCommands(url: string): Promise<RedisCommands> {
+  const [client] = await connectClients(url, ["commands"]);
+  return {
+    eval: (script, keys, args) => client.eval(script, { keys, arguments: args }),
+    close: () => client.close(),
+  };
+}
+
+type RedisClient = ReturnType<typeof createClient>;
+
+/** One connected client per name, the first's options shared by its duplicates. */
+async function connectClients<const N extends readonly string[]>(
+  url: string,
+  names: N,
+): Promise<{ [K in keyof N]: RedisClient }> {
+  const state = { connected: false };
+  const first = createClient({
+    url,
+    socket: {
+      // Fail fast at start-up so a wrong URL is reported, not retried forever.
+      reconnectStrategy: (retries: number, cause: Error) =>
+        state.connected ? Math.min(50 * 2 ** retries, 2_000) : cause,
+    },
+  });
+  const clients = names.map((_, i) => i === 0 ? first : first.duplicate());
+  // Without an "error" listener the client's EventEmitter would throw and crash the process.
+  // Before the first connect the rejection below reports the cause, so only log afterwards.
+  clients.forEach((client, i) =>
+    client.on("error", (error: unknown) => {
+      if (state.connected) console.error(`redis ${names[i]}:`, error);
+    })
+  );
+  try {
+    await Promise.all(clients.map((c) => c.connect()));
+  } catch (error) {
+    for (const c of clients) c.destroy();
+    // The URL is left out: it may carry a password.
+    throw new UnavailableError(`redis cannot connect: ${describe(error)}`);
+  }
+  state.connected = true;
+  return clients as { [K in keyof N]: RedisClient };
 }
 
 /** The messages of a wire envelope, or undefined if `raw` is not a valid one. */
