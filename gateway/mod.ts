@@ -20,6 +20,8 @@ export * from "./sse.ts";
 export * from "./ws_deno.ts";
 export * from "./secrets.ts";
 export * from "./leads_api.ts";
+export * from "./team_api.ts";
+export * from "./tasks_api.ts";
 export * from "./openapi.ts";
 export * from "./guard.ts";
 export * from "./rest.ts";

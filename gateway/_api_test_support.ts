@@ -1,0 +1,87 @@
+/**
+ * What the REST route tests of this folder share: an embedded database with
+ * every domain migration the routes read, an actor system hosting the actors
+ * they ask (on a manual clock), the routes mounted on an app as the node
+ * mounts them, and signed tokens for any tenant and role.
+ *
+ * @module
+ */
+import { calendar } from "../actors/calendar/mod.ts";
+import { channelMigrations } from "../actors/channels/mod.ts";
+import { lead, leadMigrations, settings } from "../actors/lead/mod.ts";
+import { ActorSystem, type Database, openDatabase } from "../actors/runtime/mod.ts";
+import { task, team, teamMigrations } from "../actors/team/mod.ts";
+import { ManualClock, type Role } from "../shared/mod.ts";
+import { createApp, type RootApp } from "./app.ts";
+import { createTokenService } from "./auth.ts";
+import type { ApiDeps } from "./guard.ts";
+import { gatewayMigrations } from "./migrations.ts";
+import { taskRoutes } from "./tasks_api.ts";
+import { teamRoutes } from "./team_api.ts";
+
+/** What a test gets. */
+export interface ApiTestContext {
+  app: RootApp;
+  system: ActorSystem;
+  db: Database;
+  clock: ManualClock;
+  /** An `Authorization` header value for `tenant` and `role`. */
+  bearer(tenant: string, role?: Role): Promise<string>;
+  /** `app.request` with a JSON body and the given authorization. */
+  send(method: string, path: string, auth: string, body?: unknown): Promise<Response>;
+}
+
+/** Monday 2 March 2026, 13:30 UTC (08:30 in New York). */
+export const T0: number = Date.parse("2026-03-02T13:30:00Z");
+
+/** Runs `fn` against a fresh node-like app; `extra` adds dependencies such as provider status. */
+export async function withApi(
+  fn: (t: ApiTestContext) => Promise<void>,
+  extra: Partial<ApiDeps> = {},
+): Promise<void> {
+  const db = await openDatabase({
+    migrations: [
+      ...await leadMigrations(),
+      ...await teamMigrations(),
+      ...await channelMigrations(),
+      ...await gatewayMigrations(),
+    ],
+  });
+  const clock = new ManualClock(T0);
+  const system = new ActorSystem({
+    database: db,
+    types: [lead, settings, team, task, calendar],
+    clock,
+  });
+  const tokens = createTokenService({ secret: "x".repeat(32) });
+  const app = createApp({
+    health: { ping: () => Promise.resolve(true), isShuttingDown: () => false },
+    // This folder's routers as `mountRest` mounts them, without the other routers: a test
+    // here fails for these routes only.
+    routes: (a) => {
+      const deps: ApiDeps = { system, tokens, ...extra };
+      a.route("/v1/team", teamRoutes(deps));
+      a.route("/v1/tasks", taskRoutes(deps));
+    },
+  });
+  const bearer = async (tenant: string, role: Role = "admin") =>
+    `Bearer ${(await tokens.issue({ sub: `user-${role}`, tenant, role })).accessToken}`;
+  const send = async (method: string, path: string, auth: string, body?: unknown) =>
+    await app.request(path, {
+      method,
+      headers: { authorization: auth, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  try {
+    await fn({ app, system, db, clock, bearer, send });
+  } finally {
+    await system.shutdown();
+    await db.close();
+  }
+}
+
+/** The dotted paths of a 400's failing fields. */
+export async function issuePaths(res: Response): Promise<string[]> {
+  const body = await res.json();
+  return body.error.details.issues.map((i: { path: string }) => i.path);
+}
