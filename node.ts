@@ -52,6 +52,7 @@ import {
   type Server,
   StreamHub,
   streamRoutes,
+  suggestion,
   tokenSecret,
   unsubscribeRoutes,
   unsubscribeUrl,
@@ -62,7 +63,15 @@ import {
 import type { Config } from "./shared/mod.ts";
 
 /** Every actor type this node hosts. */
-export const ACTOR_TYPES: AnyActorType[] = [lead, settings, calendar, team, task, importJob];
+export const ACTOR_TYPES: AnyActorType[] = [
+  lead,
+  settings,
+  calendar,
+  team,
+  task,
+  importJob,
+  suggestion,
+];
 
 /** Migrations of the domain folders, applied after the runtime's own. */
 async function domainMigrations(): Promise<Migration[]> {

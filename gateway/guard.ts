@@ -1,7 +1,9 @@
 /**
  * What every authenticated REST router is built over, and the one middleware
  * that guards it: authentication (token or API key), the role check, then the
- * caller's rate limit, in that order so limits count per caller, not per IP.
+ * caller's rate limit, in that order so limits count per caller, not per IP;
+ * last the `ai` role's policy (`ai_policy.ts`), so a mutating request of
+ * Minerva runs only in autopilot and is otherwise recorded as a suggestion.
  *
  * @module
  */
@@ -15,6 +17,7 @@ import {
   requireAuth,
   type TokenService,
 } from "./auth.ts";
+import { aiPolicy } from "./ai_policy.ts";
 
 /** The dependencies shared by every REST router of the node. */
 export interface ApiDeps {
@@ -29,7 +32,11 @@ export interface ApiDeps {
 /** People and Minerva: the roles that may use the admin REST routes. */
 export const STAFF_ROLES: readonly Role[] = ["admin", "agent", "ai"];
 
-/** Authenticates, checks `roles`, then applies the rate limit. */
+/**
+ * Authenticates, checks `roles`, applies the rate limit, then the `ai`
+ * policy. A route that configures that policy must leave `ai` out of
+ * `roles`, so it is refused (403) before the policy could record it.
+ */
 export function guard(deps: ApiDeps, roles: readonly Role[]): MiddlewareHandler<AuthEnv> {
   const auth = requireAuth({
     roles,
@@ -37,7 +44,17 @@ export function guard(deps: ApiDeps, roles: readonly Role[]): MiddlewareHandler<
     ...(deps.apiKeys ? { apiKeys: deps.apiKeys } : {}),
   });
   const limiter = deps.limiter;
-  return (c, next) => auth(c, () => limiter ? limiter(c, next).then(() => {}) : next());
+  const policy = aiPolicy(deps);
+  return async (c, next) => {
+    // The policy may answer itself (202 for a suggestion): hand that answer back to Hono.
+    let answer: Response | void = undefined;
+    const afterLimit = async () => {
+      const r = await policy(c, next);
+      if (r instanceof Response) answer = r;
+    };
+    await auth(c, () => limiter ? limiter(c, afterLimit).then(() => {}) : afterLimit());
+    return answer;
+  };
 }
 
 /** Middleware for one route: 403 unless the authenticated caller has one of `roles`. */

@@ -6,7 +6,10 @@
  */
 import { loadMigrationFiles, type Migration } from "../actors/runtime/mod.ts";
 
-/** The gateway's migrations: API keys and widget site keys. */
+/** The gateway's migrations: API keys and widget site keys; the `ai` role's suggestions. */
 export function gatewayMigrations(): Promise<Migration[]> {
-  return loadMigrationFiles(new URL("./migrations/", import.meta.url), ["0501_auth.sql"]);
+  return loadMigrationFiles(new URL("./migrations/", import.meta.url), [
+    "0501_auth.sql",
+    "0520_suggestions.sql",
+  ]);
 }

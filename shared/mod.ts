@@ -19,3 +19,4 @@ export * from "./team.ts";
 export * from "./time_zone.ts";
 export * from "./auth.ts";
 export * from "./stream_protocol.ts";
+export * from "./suggestion.ts";

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { DEFAULT_FOLLOW_UP_PLAN, FollowUpPlan } from "../../shared/followup.ts";
 import { DEFAULT_SCORING_RULES, ScoringRules } from "../../shared/scoring.ts";
+import { AiMode, DEFAULT_AI_MODE } from "../../shared/suggestion.ts";
 import { defineActor } from "../runtime/mod.ts";
 
 /** The id of the one settings actor of a tenant. */
@@ -22,6 +23,12 @@ export const LeadSettings = z.object({
   defaultCountry: z.string().length(2),
   /** Whether follow-ups are drafted by the AI (with the template as fallback). */
   personalize: z.boolean(),
+  /**
+   * How the `ai` role's changes run (see `shared/suggestion.ts`). Optional so
+   * snapshots written before it existed still load; read it through
+   * {@link aiModeOf}, which fills in the default.
+   */
+  aiMode: AiMode.optional(),
 });
 /** A tenant's lead settings. */
 export type LeadSettings = z.infer<typeof LeadSettings>;
@@ -34,6 +41,7 @@ export const settings = defineActor("settings", {
     followUps: DEFAULT_FOLLOW_UP_PLAN,
     defaultCountry: "US",
     personalize: false,
+    aiMode: DEFAULT_AI_MODE,
   }),
 })
   .event("settings.scoring_set", {
@@ -51,6 +59,14 @@ export const settings = defineActor("settings", {
   .event("settings.personalize_set", {
     schema: z.object({ personalize: z.boolean() }),
     apply: (s, e) => ({ ...s, personalize: e.personalize }),
+  })
+  .event("settings.ai_mode_set", {
+    schema: z.object({ mode: AiMode }),
+    apply: (s, e) => ({ ...s, aiMode: e.mode }),
+  })
+  .command("setAiMode", {
+    input: z.object({ mode: AiMode }),
+    handle: (_s, c) => ({ events: [{ type: "settings.ai_mode_set", data: c }] }),
   })
   .command("setPersonalize", {
     input: z.object({ personalize: z.boolean() }),
@@ -79,3 +95,8 @@ export const settings = defineActor("settings", {
   /** Read through a command so other actors can ask for it within their turn. */
   .command("get", { input: z.object({}), handle: (s) => ({ reply: s }) })
   .query("current", (s) => s);
+
+/** The tenant's {@link AiMode}, the default when its settings predate the field. */
+export function aiModeOf(s: LeadSettings): AiMode {
+  return s.aiMode ?? DEFAULT_AI_MODE;
+}
