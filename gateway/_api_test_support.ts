@@ -16,6 +16,8 @@ import { createApp, type RootApp } from "./app.ts";
 import { createTokenService } from "./auth.ts";
 import type { ApiDeps } from "./guard.ts";
 import { gatewayMigrations } from "./migrations.ts";
+import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
+import { leadRoutes } from "./leads_api.ts";
 import { taskRoutes } from "./tasks_api.ts";
 import { teamRoutes } from "./team_api.ts";
 
@@ -56,12 +58,15 @@ export async function withApi(
   const tokens = createTokenService({ secret: "x".repeat(32) });
   const app = createApp({
     health: { ping: () => Promise.resolve(true), isShuttingDown: () => false },
-    // This folder's routers as `mountRest` mounts them, without the other routers: a test
-    // here fails for these routes only.
+    // These routers as `mountRest` mounts them (leads to make leads with), without the others:
+    // a test here fails for these routes only.
     routes: (a) => {
       const deps: ApiDeps = { system, tokens, ...extra };
+      a.route("/v1/leads", leadRoutes(deps));
       a.route("/v1/team", teamRoutes(deps));
       a.route("/v1/tasks", taskRoutes(deps));
+      a.route("/v1/availability", availabilityRoutes(deps));
+      a.route("/v1/bookings", bookingRoutes(deps));
     },
   });
   const bearer = async (tenant: string, role: Role = "admin") =>

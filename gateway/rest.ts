@@ -7,6 +7,7 @@
 import type { RootApp } from "./app.ts";
 import type { ApiDeps } from "./guard.ts";
 import { leadRoutes } from "./leads_api.ts";
+import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
 import { aiPolicyRoutes, suggestionRoutes } from "./suggestions_api.ts";
 import { teamRoutes } from "./team_api.ts";
 import { taskRoutes } from "./tasks_api.ts";
@@ -18,4 +19,6 @@ export function mountRest(app: RootApp, deps: ApiDeps): void {
   app.route("/v1/ai-policy", aiPolicyRoutes(deps));
   app.route("/v1/team", teamRoutes(deps));
   app.route("/v1/tasks", taskRoutes(deps));
+  app.route("/v1/availability", availabilityRoutes(deps));
+  app.route("/v1/bookings", bookingRoutes(deps));
 }
