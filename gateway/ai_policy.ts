@@ -16,6 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
 import { aiModeOf, settings, SETTINGS_ID } from "../actors/lead/mod.ts";
 import type { ActorSystem } from "../actors/runtime/mod.ts";
 import {
@@ -61,6 +62,9 @@ export function aiPolicy(deps: AiPolicyDeps): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const { role, tenant, sub } = c.var.auth;
     if (role !== "ai" || READ_METHODS.has(c.req.method)) return await next();
+    // No route for this method and path: let it answer 404 rather than suggest a request
+    // that can never run.
+    if (!matchedRoutes(c).some((r) => r.method === c.req.method)) return await next();
     if (await aiModeFor(deps.system, tenant) === "autopilot") return await next();
 
     const body = parseBody(await c.req.text());

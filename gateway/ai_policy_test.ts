@@ -330,6 +330,11 @@ Deno.test("ai policy: a retried request with the same Idempotency-Key is one sug
     const reused = await t.send("POST", "/v1/leads", ai, { ...dana, idempotencyKey: "k9" }, key);
     assert.equal(reused.status, 409);
     assert.equal((await reused.json()).error.code, "idempotency_key_reused");
+    // No such route: 404 as for anyone, nothing recorded.
+    assert.equal((await t.send("POST", "/v1/leads/x/nothing-here", ai, {})).status, 404);
+    assert.equal((await t.send("DELETE", "/v1/leads", ai)).status, 404);
+    const after = await (await t.send("GET", "/v1/suggestions", await t.bearer("admin"))).json();
+    assert.equal(after.items.length, 1);
     // Not JSON: refused, not recorded.
     const notJson = await t.app.request("/v1/leads", {
       method: "POST",
