@@ -1,24 +1,42 @@
 /**
  * The leads REST routes under `/v1/leads`: create (the same capture path as
  * every other source, so it dedupes alike), list with filters and a cursor,
- * get one, and its timeline. The tenant always comes from the caller's
- * token, never from the path or the body, so a token for one tenant cannot
- * name another's lead.
+ * the silent leads, get one, its timeline, its state at a past moment and its
+ * follow-ups; the routes that change a lead are in `_lead_commands.ts`. The
+ * tenant always comes from the caller's token, never from the path or the
+ * body, so a token for one tenant cannot name another's lead.
  *
  * @module
  */
-import { captureLead, lead, leadTimeline } from "../actors/lead/mod.ts";
+import {
+  ActiveFollowUp,
+  captureLead,
+  lead,
+  leadTimeline,
+  listSilentLeads,
+  settings,
+  SETTINGS_ID,
+  SilentLead,
+} from "../actors/lead/mod.ts";
 import {
   CaptureLeadFields,
+  FollowUpSequence,
   identifiesSomeone,
   IDENTIFY_ISSUE,
   LeadSource,
   LeadStatus,
-  NotFoundError,
   ValidationError,
 } from "../shared/mod.ts";
 import type { AuthEnv } from "./auth.ts";
-import { type ApiDeps, guard, STAFF_ROLES } from "./guard.ts";
+import { guard, STAFF_ROLES } from "./guard.ts";
+import { mountLeadCommands } from "./_lead_commands.ts";
+import {
+  LeadIdParam,
+  LeadNotFound,
+  type LeadRouteDeps,
+  LeadView,
+  requireLead,
+} from "./_lead_common.ts";
 import {
   apiRouter,
   authErrors,
@@ -31,13 +49,13 @@ import {
   z,
 } from "./openapi.ts";
 
-/** What the leads routes need. */
-export type LeadRouteDeps = ApiDeps;
-
-/** A lead id in a path. */
-export const LeadIdParam = z.object({
-  id: z.string().min(1).max(128).openapi({ param: { name: "id", in: "path" } }),
-});
+export {
+  LeadConflictError,
+  LeadIdParam,
+  LeadNotFound,
+  type LeadRouteDeps,
+  LeadView,
+} from "./_lead_common.ts";
 
 const ListQuery = z.object({
   status: LeadStatus.optional(),
@@ -76,9 +94,6 @@ const CaptureResultSchema = z.object({
   possibleDuplicates: z.array(z.string()),
 }).openapi("CaptureResult");
 
-/** A lead as the actor holds it (fields documented on the lead schema in `shared/lead.ts`). */
-export const LeadView = z.object({ leadId: z.string() }).catchall(z.unknown()).openapi("Lead");
-
 const TimelineEntry = z.object({
   seq: z.number(),
   at: z.number(),
@@ -91,6 +106,42 @@ const TimelineQuery = z.object({
   after: z.coerce.number().int().min(0).optional().openapi({ description: "Entries after seq" }),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
+
+const SilentQuery = z.object({
+  hours: z.coerce.number().min(1).max(24 * 365).default(72).openapi({
+    description: "Silent for at least this many hours (default 72)",
+  }),
+  minScore: z.coerce.number().int().min(0).max(100).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** Epoch ms of an ISO 8601 time or of a string of epoch milliseconds; undefined for neither. */
+export function parseInstant(text: string): number | undefined {
+  const ms = /^\d{1,15}$/.test(text) ? Number(text) : Date.parse(text);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+const StateAtQuery = z.object({
+  at: z.string().max(40).refine((t) => parseInstant(t) !== undefined, {
+    message: "an ISO 8601 time (2026-05-01T12:00:00Z) or epoch milliseconds",
+  }).openapi({ description: "The moment, as ISO 8601 or epoch milliseconds" }),
+});
+
+const StateAt = z.object({
+  leadId: z.string(),
+  at: z.number().openapi({ description: "The moment asked for, epoch ms" }),
+  seq: z.number().openapi({ description: "The lead's last event by then; 0 if none" }),
+  state: LeadView,
+}).openapi("LeadStateAt");
+
+const FollowUps = z.object({
+  active: ActiveFollowUp.nullable().openapi({
+    description: "The sequence in progress: which, the step due next and when",
+  }),
+  sequence: FollowUpSequence.nullable().openapi({
+    description: "That sequence's steps as the tenant's plan has them now",
+  }),
+}).openapi("LeadFollowUps");
 
 function decodeCursor(cursor: string): [string, string] {
   let text = "";
@@ -178,6 +229,35 @@ export function leadRoutes(deps: LeadRouteDeps): OpenAPIHono<AuthEnv> {
     },
   );
 
+  // Before `/{id}`: the first matching route answers, and "silent" is not a lead id.
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/silent",
+      tags,
+      summary: "Open leads that have not written to us for a while, best first",
+      security: bearerOrApiKey,
+      request: { query: SilentQuery },
+      responses: {
+        200: {
+          description: "Highest score first, then longest silent",
+          content: json(z.object({ items: z.array(SilentLead) })),
+        },
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const { hours, minScore, limit } = c.req.valid("query");
+      const items = await listSilentLeads(deps.system.journal.sql, c.var.auth.tenant, {
+        hours,
+        minScore,
+        limit,
+        now: deps.system.clock.now(),
+      });
+      return c.json({ items }, 200);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: "get",
@@ -194,8 +274,7 @@ export function leadRoutes(deps: LeadRouteDeps): OpenAPIHono<AuthEnv> {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const view = await deps.system.ref(lead, c.var.auth.tenant, id).query("view");
-      if (!view.exists) throw new LeadNotFound(id);
+      const view = await requireLead(deps, c.var.auth.tenant, id);
       return c.json({ leadId: id, ...view }, 200);
     },
   );
@@ -229,13 +308,59 @@ export function leadRoutes(deps: LeadRouteDeps): OpenAPIHono<AuthEnv> {
     },
   );
 
-  return app;
-}
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}/state-at",
+      tags,
+      summary: "The lead as it was at a past moment, folded from its journal",
+      security: bearerOrApiKey,
+      request: { params: LeadIdParam, query: StateAtQuery },
+      responses: {
+        200: { description: "The lead's state then", content: json(StateAt) },
+        ...authErrors,
+        ...notFound,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const at = parseInstant(c.req.valid("query").at)!;
+      await requireLead(deps, c.var.auth.tenant, id);
+      const ref = deps.system.ref(lead, c.var.auth.tenant, id);
+      const { state, seq } = await deps.system.stateAt(ref, at);
+      return c.json({ leadId: id, at, seq, state: { leadId: id, ...state } }, 200);
+    },
+  );
 
-/** 404 for a lead the caller's tenant does not have. */
-export class LeadNotFound extends NotFoundError {
-  /** `id` as the caller gave it. */
-  constructor(id: string) {
-    super(`lead ${id}`);
-  }
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}/follow-ups",
+      tags,
+      summary: "The lead's follow-up sequence in progress, if any",
+      security: bearerOrApiKey,
+      request: { params: LeadIdParam },
+      responses: {
+        200: { description: "`active` is null when none runs", content: json(FollowUps) },
+        ...authErrors,
+        ...notFound,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const tenant = c.var.auth.tenant;
+      const view = await requireLead(deps, tenant, id);
+      const active = view.followUp;
+      const plan = active
+        ? (await deps.system.ref(settings, tenant, SETTINGS_ID).query("current")).followUps
+        : undefined;
+      return c.json(
+        { active, sequence: (active && plan?.sequences[active.sequence]) ?? null },
+        200,
+      );
+    },
+  );
+
+  mountLeadCommands(app, deps);
+  return app;
 }

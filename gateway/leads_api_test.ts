@@ -1,25 +1,44 @@
 import assert from "node:assert/strict";
+import type { AiClient } from "../actors/ai/mod.ts";
 import { lead, leadMigrations, settings } from "../actors/lead/mod.ts";
-import { ActorSystem, openDatabase } from "../actors/runtime/mod.ts";
+import {
+  ActorSystem,
+  openTestDatabase,
+  type TestBackend,
+  testBackends,
+  testName,
+} from "../actors/runtime/mod.ts";
+import { ManualClock, type Role } from "../shared/mod.ts";
 import { createApp } from "./app.ts";
 import { createTokenService } from "./auth.ts";
 import { leadRoutes } from "./leads_api.ts";
 
-async function setup() {
-  const db = await openDatabase({ migrations: await leadMigrations() });
-  const system = new ActorSystem({ database: db, types: [lead, settings] });
+const EMBEDDED = testBackends()[0]!;
+
+async function setup(opts: { backend?: TestBackend; ai?: AiClient } = {}) {
+  const db = await openTestDatabase(opts.backend ?? EMBEDDED, await leadMigrations());
+  const clock = new ManualClock(Date.UTC(2026, 5, 1, 15));
+  const system = new ActorSystem({ database: db, types: [lead, settings], clock });
   const tokens = createTokenService({ secret: "x".repeat(32) });
   const app = createApp({
     health: { ping: () => Promise.resolve(true), isShuttingDown: () => false },
-    routes: (a) => a.route("/v1/leads", leadRoutes({ system, tokens })),
+    routes: (a) =>
+      a.route("/v1/leads", leadRoutes({ system, tokens, ...(opts.ai ? { ai: opts.ai } : {}) })),
   });
-  const bearer = async (tenant: string, role: "admin" | "agent" | "widget" = "agent") =>
+  const bearer = async (tenant: string, role: Role = "agent") =>
     `Bearer ${(await tokens.issue({ sub: "u", tenant, role })).accessToken}`;
+  /** `app.request` with a JSON body (when given) as `auth`. */
+  const send = async (method: string, path: string, auth: string, body?: unknown) =>
+    await app.request(path, {
+      method,
+      headers: { authorization: auth, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const close = async () => {
     await system.shutdown();
     await db.close();
   };
-  return { app, bearer, close };
+  return { app, system, clock, bearer, send, close };
 }
 
 const dana = { idempotencyKey: "k1", contact: { name: "Dana Reyes", email: "dana@example.com" } };
@@ -121,6 +140,22 @@ Deno.test("OpenAPI: /openapi.json documents the mounted routes from their schema
     assert.equal(doc.openapi, "3.1.0");
     assert.ok(doc.paths["/v1/leads"].post, "POST /v1/leads documented");
     assert.ok(doc.paths["/v1/leads/{id}/timeline"].get, "timeline documented");
+    for (
+      const [path, method] of [
+        ["/v1/leads/{id}", "patch"],
+        ["/v1/leads/{id}/merge", "post"],
+        ["/v1/leads/{id}/unmerge", "post"],
+        ["/v1/leads/{id}/qualify", "post"],
+        ["/v1/leads/{id}/assign", "post"],
+        ["/v1/leads/{id}/recover", "post"],
+        ["/v1/leads/{id}/messages", "post"],
+        ["/v1/leads/{id}/state-at", "get"],
+        ["/v1/leads/{id}/follow-ups", "get"],
+        ["/v1/leads/silent", "get"],
+      ] as const
+    ) {
+      assert.ok(doc.paths[path]?.[method], `${method} ${path} documented`);
+    }
     const body = doc.paths["/v1/leads"].post.requestBody.content["application/json"].schema;
     const captureSchema = body.$ref ? doc.components.schemas[body.$ref.split("/").at(-1)] : body;
     assert.ok(captureSchema.properties.idempotencyKey, "body schema comes from the zod schema");
@@ -128,6 +163,342 @@ Deno.test("OpenAPI: /openapi.json documents the mounted routes from their schema
     const page = await app.request("/docs");
     assert.equal(page.status, 200);
     assert.match(await page.text(), /\/v1\/leads\/\{id\}\/timeline/);
+  } finally {
+    await close();
+  }
+});
+
+/** Captures a lead through the API and returns its id. */
+async function capture(
+  send: (m: string, p: string, a: string, b?: unknown) => Promise<Response>,
+  auth: string,
+  key: string,
+  contact: Record<string, unknown>,
+): Promise<string> {
+  const res = await send("POST", "/v1/leads", auth, { idempotencyKey: key, contact });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()).leadId;
+}
+
+const paths = async (res: Response) =>
+  (await res.json()).error.details.issues.map((i: { path: string }) => i.path);
+
+for (const backend of testBackends()) {
+  const test = (name: string, fn: () => Promise<void>) =>
+    Deno.test({
+      name: testName("leads API", backend, name),
+      ignore: backend.skip !== undefined,
+      fn,
+    });
+
+  test("PATCH changes status, owner, tags and consent through the actor; a move the funnel refuses is a 409 that applies nothing", async () => {
+    const { send, bearer, close } = await setup({ backend });
+    try {
+      const a = await bearer("tenant-a");
+      const id = await capture(send, a, "k1", { name: "Dana", email: "dana@example.com" });
+      const res = await send("PATCH", `/v1/leads/${id}`, a, {
+        status: "qualified",
+        reason: "budget confirmed",
+        owner: "member-1",
+        tags: { add: ["vip", "plumbing"] },
+        consent: [{ channel: "email", granted: true, source: "phone call" }],
+      });
+      assert.equal(res.status, 200);
+      const view = await res.json();
+      assert.equal(view.leadId, id);
+      assert.equal(view.status, "qualified");
+      assert.equal(view.owner, "member-1");
+      assert.deepEqual(view.tags.sort(), ["plumbing", "vip"]);
+      assert.equal(view.consent.email.granted, true);
+      const again = await send("PATCH", `/v1/leads/${id}`, a, { tags: { remove: ["vip"] } });
+      assert.deepEqual((await again.json()).tags, ["plumbing"]);
+
+      // The journal has each change as the lead's own event.
+      const timeline = await (await send("GET", `/v1/leads/${id}/timeline`, a)).json();
+      const types = timeline.items.map((e: { type: string }) => e.type);
+      for (const t of ["lead.status_changed", "lead.assigned", "lead.tagged"]) {
+        assert.ok(types.includes(t), t);
+      }
+
+      // qualified → new is backwards: 409, and the owner in the same request is not applied.
+      const back = await send("PATCH", `/v1/leads/${id}`, a, { status: "new", owner: "member-2" });
+      assert.equal(back.status, 409);
+      assert.equal((await back.json()).error.code, "conflict");
+      const now = await (await send("GET", `/v1/leads/${id}`, a)).json();
+      assert.equal(now.owner, "member-1");
+      assert.equal(now.status, "qualified");
+    } finally {
+      await close();
+    }
+  });
+
+  test("merge moves the other lead in and unmerge splits it off again", async () => {
+    const { send, bearer, close } = await setup({ backend });
+    try {
+      const a = await bearer("tenant-a");
+      const into = await capture(send, a, "k1", { name: "Dana", email: "dana@example.com" });
+      const from = await capture(send, a, "k2", { name: "D. Reyes", phone: "+14155552671" });
+      const merged = await send("POST", `/v1/leads/${into}/merge`, a, { from, reason: "same" });
+      assert.equal(merged.status, 200);
+      const m = await merged.json();
+      assert.deepEqual({ into: m.into, from: m.from }, { into, from });
+      assert.ok(m.movedKeys.includes("phone:+14155552671"), m.movedKeys);
+      assert.equal((await (await send("GET", `/v1/leads/${from}`, a)).json()).mergedInto, into);
+      // The merged-away phone now finds the surviving lead.
+      const byPhone = await send("POST", "/v1/leads", a, {
+        idempotencyKey: "k3",
+        contact: { phone: "+14155552671" },
+      });
+      assert.equal((await byPhone.json()).leadId, into);
+
+      const un = await send("POST", `/v1/leads/${into}/unmerge`, a, { from });
+      assert.equal(un.status, 200);
+      assert.deepEqual((await un.json()).movedKeys, m.movedKeys);
+      assert.equal((await (await send("GET", `/v1/leads/${from}`, a)).json()).mergedInto, null);
+      // Not merged any more: a second unmerge is a conflict, not a silent success.
+      assert.equal((await send("POST", `/v1/leads/${into}/unmerge`, a, { from })).status, 409);
+      const self = await send("POST", `/v1/leads/${into}/merge`, a, { from: into });
+      assert.equal(self.status, 400);
+      assert.deepEqual(await paths(self), ["from"]);
+      assert.equal(
+        (await send("POST", `/v1/leads/${into}/merge`, a, { from: "nobody" })).status,
+        404,
+      );
+    } finally {
+      await close();
+    }
+  });
+}
+
+Deno.test("leads API: assign, recover and recording a message go through the lead", async () => {
+  const { app, send, bearer, close } = await setup();
+  try {
+    const a = await bearer("tenant-a");
+    const id = await capture(send, a, "k1", { name: "Dana Reyes", email: "dana@example.com" });
+
+    const assigned = await send("POST", `/v1/leads/${id}/assign`, a, { owner: "member-7" });
+    assert.equal(assigned.status, 200);
+    assert.deepEqual(await assigned.json(), { owner: "member-7" });
+    const unassigned = await send("POST", `/v1/leads/${id}/assign`, a, { owner: null });
+    assert.deepEqual(await unassigned.json(), { owner: null });
+
+    // A capture starts the "uncontacted" sequence; recover replaces it with "silent" at once.
+    let f = await (await send("GET", `/v1/leads/${id}/follow-ups`, a)).json();
+    assert.equal(f.active.sequence, "uncontacted");
+    assert.equal(f.sequence.steps[0].channel, "sms");
+    const recovered = await send("POST", `/v1/leads/${id}/recover`, a, { reason: "went quiet" });
+    assert.equal(recovered.status, 200);
+    assert.deepEqual(await recovered.json(), { started: true });
+    f = await (await send("GET", `/v1/leads/${id}/follow-ups`, a)).json();
+    assert.equal(f.active.sequence, "silent");
+    assert.equal(f.active.step, 0);
+    assert.equal(f.sequence.steps.length, 2);
+
+    const logged = await send("POST", `/v1/leads/${id}/messages`, a, {
+      channel: "call",
+      direction: "outbound",
+      content: "Called, left a voicemail",
+      status: "sent",
+    });
+    assert.equal(logged.status, 201);
+    const view = await (await send("GET", `/v1/leads/${id}`, a)).json();
+    assert.equal(view.status, "contacted");
+    assert.equal(view.messages.at(-1).content, "Called, left a voicemail");
+
+    // A reply stops the follow-ups.
+    await send("POST", `/v1/leads/${id}/messages`, a, {
+      channel: "sms",
+      direction: "inbound",
+      content: "Call me tomorrow",
+      status: "received",
+    });
+    f = await (await send("GET", `/v1/leads/${id}/follow-ups`, a)).json();
+    assert.deepEqual(f, { active: null, sequence: null });
+
+    // A won lead is past recovering.
+    assert.equal((await send("PATCH", `/v1/leads/${id}`, a, { status: "won" })).status, 200);
+    // The body is optional: no body at all is an empty one.
+    const late = await app.request(`/v1/leads/${id}/recover`, {
+      method: "POST",
+      headers: { authorization: a },
+    });
+    assert.equal(late.status, 409);
+    assert.match((await late.json()).error.message, /lead is won/);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("leads API: qualify records the AI's judgement, or the rules' when there is no AI", async () => {
+  const judgement = {
+    intent: "buy",
+    budget: "$5k",
+    timeline: "this month",
+    fit: "good",
+    summary: "Wants a new site",
+    recommendedAction: "call",
+    confidence: 0.9,
+  };
+  const ai: AiClient = {
+    complete: <T>() => Promise.resolve({ ok: true as const, value: judgement as T, model: "test" }),
+  };
+  for (const [client, source] of [[undefined, "rules"], [ai, "ai"]] as const) {
+    const { send, bearer, close } = await setup(client ? { ai: client } : {});
+    try {
+      const a = await bearer("tenant-a");
+      const id = await capture(send, a, "k1", { name: "Dana", email: "dana@example.com" });
+      const res = await send("POST", `/v1/leads/${id}/qualify`, a);
+      assert.equal(res.status, 200);
+      const q = await res.json();
+      assert.equal(q.source, source);
+      if (source === "rules") assert.equal(q.fallbackReason, "unavailable");
+      else assert.equal(q.ai.fit, "good");
+      const view = await (await send("GET", `/v1/leads/${id}`, a)).json();
+      assert.equal(view.qualification.source, source);
+      assert.equal(view.score, q.score.score);
+    } finally {
+      await close();
+    }
+  }
+});
+
+Deno.test("leads API: state-at folds the journal up to the moment asked, as ISO time or epoch ms", async () => {
+  const { send, bearer, clock, close } = await setup();
+  try {
+    const a = await bearer("tenant-a");
+    const t0 = clock.now();
+    const id = await capture(send, a, "k1", { name: "Dana", email: "dana@example.com" });
+    clock.advance(3_600_000);
+    await send("PATCH", `/v1/leads/${id}`, a, { status: "qualified" });
+    clock.advance(3_600_000);
+    await send("PATCH", `/v1/leads/${id}`, a, { status: "won" });
+
+    const at = async (q: string) => await send("GET", `/v1/leads/${id}/state-at?at=${q}`, a);
+    const early = await (await at(String(t0 + 1_000))).json();
+    assert.equal(early.state.status, "new");
+    assert.equal(early.at, t0 + 1_000);
+    assert.ok(early.seq > 0);
+    const middle = await (await at(new Date(t0 + 90 * 60_000).toISOString())).json();
+    assert.equal(middle.state.status, "qualified");
+    assert.ok(middle.seq > early.seq);
+    assert.equal((await (await at(String(clock.now()))).json()).state.status, "won");
+    // Before the lead existed: its initial state, no events.
+    const before = await (await at(String(t0 - 1))).json();
+    assert.deepEqual([before.state.exists, before.seq], [false, 0]);
+
+    for (const q of ["yesterday", "", "2026-13-45T00:00:00Z"]) {
+      const bad = await at(q);
+      assert.equal(bad.status, 400, q);
+      assert.deepEqual(await paths(bad), ["at"]);
+    }
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("leads API: /silent lists open leads quiet for the given hours, and is not read as a lead id", async () => {
+  const { send, bearer, clock, close } = await setup();
+  try {
+    const a = await bearer("tenant-a");
+    const quiet = await capture(send, a, "k1", { name: "Quiet", email: "quiet@example.com" });
+    clock.advance(80 * 3_600_000);
+    await capture(send, a, "k2", { name: "Fresh", email: "fresh@example.com" });
+    const res = await send("GET", "/v1/leads/silent?hours=72", a);
+    assert.equal(res.status, 200);
+    const { items } = await res.json();
+    assert.deepEqual(items.map((l: { leadId: string }) => l.leadId), [quiet]);
+    assert.equal(items[0].name, "Quiet");
+    clock.advance(2 * 3_600_000);
+    const all = await (await send("GET", "/v1/leads/silent?hours=1", a)).json();
+    assert.equal(all.items.length, 2);
+    const other = await (await send("GET", "/v1/leads/silent?hours=1", await bearer("b"))).json();
+    assert.deepEqual(other.items, []);
+    for (const q of ["hours=0", "hours=x", "limit=0", "minScore=101"]) {
+      const bad = await send("GET", `/v1/leads/silent?${q}`, a);
+      assert.equal(bad.status, 400, q);
+      assert.deepEqual(await paths(bad), [q.split("=")[0]]);
+    }
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("leads API: bad command input is a 400 naming the field", async () => {
+  const { send, bearer, close } = await setup();
+  try {
+    const a = await bearer("tenant-a");
+    const id = await capture(send, a, "k1", { email: "dana@example.com" });
+    const cases: Array<[string, string, unknown, string[]]> = [
+      ["PATCH", `/v1/leads/${id}`, { status: "hot" }, ["status"]],
+      ["PATCH", `/v1/leads/${id}`, { owner: "" }, ["owner"]],
+      ["PATCH", `/v1/leads/${id}`, { tags: { add: [""] } }, ["tags.add.0"]],
+      ["PATCH", `/v1/leads/${id}`, { consent: [{ channel: "fax", granted: true, source: "x" }] }, [
+        "consent.0.channel",
+      ]],
+      ["PATCH", `/v1/leads/${id}`, {}, [""]],
+      ["POST", `/v1/leads/${id}/assign`, { owner: 7 }, ["owner"]],
+      ["POST", `/v1/leads/${id}/merge`, {}, ["from"]],
+      ["POST", `/v1/leads/${id}/unmerge`, { from: "" }, ["from"]],
+      ["POST", `/v1/leads/${id}/recover`, { reason: "x".repeat(201) }, ["reason"]],
+      ["POST", `/v1/leads/${id}/messages`, {
+        channel: "sms",
+        direction: "sideways",
+        content: "hi",
+        status: "sent",
+      }, ["direction"]],
+    ];
+    for (const [method, path, body, expected] of cases) {
+      const res = await send(method, path, a, body);
+      assert.equal(res.status, 400, `${method} ${path} ${JSON.stringify(body)}`);
+      assert.deepEqual(await paths(res), expected, JSON.stringify(body));
+    }
+    // Contact details have no command on the lead: refused, naming the field, not dropped.
+    const rename = await send("PATCH", `/v1/leads/${id}`, a, { name: "New name" });
+    assert.equal(rename.status, 400);
+    assert.match((await rename.json()).error.message, /name/);
+    const widget = await send("PATCH", `/v1/leads/${id}`, await bearer("tenant-a", "widget"), {
+      status: "won",
+    });
+    assert.equal(widget.status, 403);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("leads API: every route on one lead is a 404 for another tenant, and changes nothing", async () => {
+  const { send, bearer, close } = await setup();
+  try {
+    const a = await bearer("tenant-a");
+    const id = await capture(send, a, "k1", { name: "Dana", email: "dana@example.com" });
+    const other = await capture(send, a, "k2", { email: "other@example.com" });
+    const b = await bearer("tenant-b", "admin");
+    const routes: Array<[string, string, unknown?]> = [
+      ["GET", `/v1/leads/${id}`],
+      ["GET", `/v1/leads/${id}/timeline`],
+      ["GET", `/v1/leads/${id}/state-at?at=${Date.now()}`],
+      ["GET", `/v1/leads/${id}/follow-ups`],
+      ["PATCH", `/v1/leads/${id}`, { status: "lost", owner: "intruder" }],
+      ["POST", `/v1/leads/${id}/assign`, { owner: "intruder" }],
+      ["POST", `/v1/leads/${id}/merge`, { from: other }],
+      ["POST", `/v1/leads/${id}/unmerge`, { from: other }],
+      ["POST", `/v1/leads/${id}/qualify`],
+      ["POST", `/v1/leads/${id}/recover`, {}],
+      ["POST", `/v1/leads/${id}/messages`, {
+        channel: "sms",
+        direction: "inbound",
+        content: "hi",
+        status: "received",
+      }],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await send(method, path, b, body);
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.equal((await res.json()).error.code, "not_found");
+    }
+    const view = await (await send("GET", `/v1/leads/${id}`, a)).json();
+    assert.deepEqual([view.status, view.owner, view.qualification], ["new", null, null]);
+    const timeline = await (await send("GET", `/v1/leads/${id}/timeline`, a)).json();
+    assert.ok(timeline.items.every((e: { type: string }) => !e.type.startsWith("lead.assigned")));
   } finally {
     await close();
   }

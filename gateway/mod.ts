@@ -20,6 +20,7 @@ export * from "./sse.ts";
 export * from "./ws_deno.ts";
 export * from "./secrets.ts";
 export * from "./leads_api.ts";
+export * from "./settings_api.ts";
 export * from "./ai_policy.ts";
 export * from "./suggestion.ts";
 export * from "./suggestions_api.ts";

@@ -7,6 +7,7 @@
 import type { RootApp } from "./app.ts";
 import type { ApiDeps } from "./guard.ts";
 import { leadRoutes } from "./leads_api.ts";
+import { settingsRoutes } from "./settings_api.ts";
 import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
 import { aiPolicyRoutes, suggestionRoutes } from "./suggestions_api.ts";
 import { teamRoutes } from "./team_api.ts";
@@ -15,6 +16,7 @@ import { taskRoutes } from "./tasks_api.ts";
 /** Mounts the REST routers on the node's root app. */
 export function mountRest(app: RootApp, deps: ApiDeps): void {
   app.route("/v1/leads", leadRoutes(deps));
+  app.route("/v1/settings", settingsRoutes(deps));
   app.route("/v1/suggestions", suggestionRoutes(deps, app));
   app.route("/v1/ai-policy", aiPolicyRoutes(deps));
   app.route("/v1/team", teamRoutes(deps));

@@ -306,6 +306,21 @@ function stopFollowUps(s: LeadState, ctx: TurnContext, reason: string): typeof N
 }
 const ChangeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });
 
+/** Input of the `setStatus` command (also the REST update's `status` and `reason`). */
+export const SetStatusInput = z.object({
+  status: LeadStatus,
+  reason: z.string().max(500).optional(),
+});
+/** Input of the `assign` command: the owner's member id, or null to unassign. */
+export const AssignInput = z.object({ owner: z.string().min(1).max(128).nullable() });
+/** Input of the `tag` command: tags to add and to remove. */
+export const TagInput = z.object({
+  add: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
+  remove: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
+});
+/** Input of the `recover` command. */
+export const RecoverInput = z.object({ reason: z.string().max(200).optional() });
+
 /** The lead actor type: `lead/<tenant>/<leadId>`. */
 export const lead = defineActor("lead", {
   state: LeadState,
@@ -643,7 +658,7 @@ export const lead = defineActor("lead", {
     },
   })
   .command("setStatus", {
-    input: z.object({ status: LeadStatus, reason: z.string().max(500).optional() }),
+    input: SetStatusInput,
     handle: (s, c) => {
       if (!s.exists) return { reply: { ok: false as const, reason: "no such lead" } };
       if (s.status === c.status) return { reply: { ok: true as const, status: s.status } };
@@ -662,7 +677,7 @@ export const lead = defineActor("lead", {
     },
   })
   .command("assign", {
-    input: z.object({ owner: z.string().min(1).max(128).nullable() }),
+    input: AssignInput,
     handle: (s, c) =>
       !s.exists || s.owner === c.owner ? { reply: { owner: s.owner } } : {
         events: [{ type: "lead.assigned", data: { owner: c.owner, previous: s.owner } }],
@@ -670,10 +685,7 @@ export const lead = defineActor("lead", {
       },
   })
   .command("tag", {
-    input: z.object({
-      add: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
-      remove: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
-    }),
+    input: TagInput,
     handle: (s, c) => {
       const added = c.add.filter((t) => !s.tags.includes(t));
       const removed = c.remove.filter((t) => s.tags.includes(t));
@@ -721,7 +733,7 @@ export const lead = defineActor("lead", {
     },
   })
   .command("recover", {
-    input: z.object({ reason: z.string().max(200).optional() }),
+    input: RecoverInput,
     handle: async (s, _c, ctx) => {
       if (!s.exists) return { reply: { started: false as const, reason: "no such lead" } };
       if (STAGE[s.status] >= STAGE.meeting_scheduled) {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { z } from "zod";
 import { CoveError, ValidationError } from "../../shared/errors.ts";
 import type { ActorSystem, Sql } from "../runtime/mod.ts";
 import { lead } from "./lead.ts";
@@ -93,18 +94,20 @@ export async function unmergeLeads(
   return { movedKeys: record.movedKeys };
 }
 
-/** A lead in the silent list. */
-export interface SilentLead {
-  leadId: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  status: string;
-  score: number;
-  priority: string;
+/** A lead in the silent list (a schema, so the REST route documents the same shape). */
+export const SilentLead = z.object({
+  leadId: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  status: z.string(),
+  score: z.number(),
+  priority: z.string(),
   /** When we last heard from them (or captured them, if they never wrote), epoch ms. */
-  silentSince: number;
-}
+  silentSince: z.number(),
+});
+/** A lead in the silent list. */
+export type SilentLead = z.infer<typeof SilentLead>;
 
 /** Open leads that have not written to us for `hours`, best first (score, then longest silent). */
 export async function listSilentLeads(

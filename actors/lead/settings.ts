@@ -15,6 +15,9 @@ import { defineActor } from "../runtime/mod.ts";
 /** The id of the one settings actor of a tenant. */
 export const SETTINGS_ID = "main";
 
+/** An ISO 3166 alpha-2 country code as a caller writes it (either case); stored upper case. */
+export const CountryCode = z.string().regex(/^[A-Za-z]{2}$/, "ISO 3166 alpha-2, e.g. US");
+
 /** A tenant's lead settings. */
 export const LeadSettings = z.object({
   scoring: ScoringRules,
@@ -84,7 +87,7 @@ export const settings = defineActor("settings", {
     }),
   })
   .command("setDefaultCountry", {
-    input: z.object({ country: z.string().regex(/^[A-Za-z]{2}$/, "ISO 3166 alpha-2, e.g. US") }),
+    input: z.object({ country: CountryCode }),
     handle: (_s, c) => ({
       events: [{
         type: "settings.default_country_set",
