@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { CoveError } from "../shared/errors.ts";
@@ -36,6 +37,19 @@ export interface AppDeps {
   routes?: (app: RootApp) => void;
 }
 
+/** Largest request body, bytes, outside {@link LARGE_BODY_ROUTES}. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Path prefixes that take larger bodies, with their outer cap: CSV imports
+ * (their routes check their own, exact limits) and provider webhooks
+ * (SendGrid's inbound parse posts whole emails with attachments, up to 30 MB).
+ */
+export const LARGE_BODY_ROUTES: readonly { prefix: string; maxBytes: number }[] = [
+  { prefix: "/v1/imports", maxBytes: 32 * 1024 * 1024 },
+  { prefix: "/webhooks/", maxBytes: 32 * 1024 * 1024 },
+];
+
 /** The status of one readiness check, as `/readyz` reports it. */
 export type CheckStatus = "ok" | "failing" | "not configured";
 
@@ -64,6 +78,8 @@ export function createApp(deps: AppDeps): RootApp {
     ((error: unknown, req: Request) =>
       console.error(`${req.method} ${new URL(req.url).pathname} failed:`, error));
   const app = new OpenAPIHono();
+  // First, so no route reads a body past its limit; answered as 413 in the one error shape.
+  app.use("*", limitBodies());
 
   // Liveness: answering at all is the signal; it checks nothing else, so a
   // slow database never gets a live process restarted.
@@ -120,6 +136,25 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     };
   }
   return { status: 500, body: { error: { code: "internal", message: "internal error" } } };
+}
+
+/** Refuses bodies over {@link MAX_BODY_BYTES} (or a large route's cap) with 413 before any route reads them. */
+function limitBodies(): MiddlewareHandler {
+  const limiter = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new CoveError("payload_too_large", `the body is over ${maxSize} bytes`, {
+          status: 413,
+          public: true,
+          details: { limit: maxSize },
+        });
+      },
+    });
+  const fallback = limiter(MAX_BODY_BYTES);
+  const large = LARGE_BODY_ROUTES.map((r) => ({ prefix: r.prefix, limit: limiter(r.maxBytes) }));
+  return (c, next) =>
+    (large.find((r) => c.req.path.startsWith(r.prefix))?.limit ?? fallback)(c, next);
 }
 
 /** Runs one check; a rejection or a check slower than `ms` counts as failing. */

@@ -388,6 +388,11 @@ export class RawWebSocket {
     await writeAll(this.#conn, encodeClientFrame(0x1, new TextEncoder().encode(text)));
   }
 
+  /** Sends one frame of `opcode` (1 text, 2 binary, 8 close, ...). */
+  async sendFrame(opcode: number, payload: Uint8Array): Promise<void> {
+    await writeAll(this.#conn, encodeClientFrame(opcode, payload));
+  }
+
   /** Sends raw bytes as they are (for malformed frames). */
   async sendBytes(bytes: Uint8Array): Promise<void> {
     await writeAll(this.#conn, bytes);
