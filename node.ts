@@ -45,6 +45,7 @@ import {
   MemoryRateLimitStore,
   mountRest,
   PostgresApiKeyStore,
+  providerStatusOf,
   rateLimit,
   type RateLimitStore,
   RedisRateLimitStore,
@@ -246,6 +247,7 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
           system,
           tokens,
           apiKeys: new PostgresApiKeyStore(db.sql),
+          providerStatus: providerStatusOf(providers, breakers),
           limiter: rateLimit({
             store: rateLimits,
             limitFor: limitsFrom(config),

@@ -18,6 +18,7 @@ import type { ApiDeps } from "./guard.ts";
 import { gatewayMigrations } from "./migrations.ts";
 import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
 import { leadRoutes } from "./leads_api.ts";
+import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
 import { taskRoutes } from "./tasks_api.ts";
 import { teamRoutes } from "./team_api.ts";
 
@@ -67,6 +68,9 @@ export async function withApi(
       a.route("/v1/tasks", taskRoutes(deps));
       a.route("/v1/availability", availabilityRoutes(deps));
       a.route("/v1/bookings", bookingRoutes(deps));
+      a.route("/v1/outbox", outboxRoutes(deps));
+      a.route("/v1/dead-letters", deadLetterRoutes(deps));
+      a.route("/v1/providers", providerRoutes(deps));
     },
   });
   const bearer = async (tenant: string, role: Role = "admin") =>

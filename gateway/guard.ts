@@ -18,6 +18,7 @@ import {
   type TokenService,
 } from "./auth.ts";
 import { aiPolicy } from "./ai_policy.ts";
+import type { ProviderStatus } from "./outbox_api.ts";
 
 /** The dependencies shared by every REST router of the node. */
 export interface ApiDeps {
@@ -27,6 +28,8 @@ export interface ApiDeps {
   apiKeys?: ApiKeyStore;
   /** Runs after authentication (see `rateLimit`); none when unset. */
   limiter?: MiddlewareHandler;
+  /** Each channel's provider and breaker on this node (`GET /v1/providers`); none when unset. */
+  providerStatus?: () => ProviderStatus[];
 }
 
 /** People and Minerva: the roles that may use the admin REST routes. */

@@ -7,6 +7,7 @@
 import type { RootApp } from "./app.ts";
 import type { ApiDeps } from "./guard.ts";
 import { leadRoutes } from "./leads_api.ts";
+import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
 import { settingsRoutes } from "./settings_api.ts";
 import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
 import { aiPolicyRoutes, suggestionRoutes } from "./suggestions_api.ts";
@@ -23,4 +24,7 @@ export function mountRest(app: RootApp, deps: ApiDeps): void {
   app.route("/v1/tasks", taskRoutes(deps));
   app.route("/v1/availability", availabilityRoutes(deps));
   app.route("/v1/bookings", bookingRoutes(deps));
+  app.route("/v1/outbox", outboxRoutes(deps));
+  app.route("/v1/dead-letters", deadLetterRoutes(deps));
+  app.route("/v1/providers", providerRoutes(deps));
 }
