@@ -21,6 +21,7 @@ export * from "./ws_deno.ts";
 export * from "./secrets.ts";
 export * from "./leads_api.ts";
 export * from "./settings_api.ts";
+export * from "./imports_api.ts";
 export * from "./ai_policy.ts";
 export * from "./suggestion.ts";
 export * from "./suggestions_api.ts";

@@ -9,6 +9,7 @@ import type { ApiDeps } from "./guard.ts";
 import { leadRoutes } from "./leads_api.ts";
 import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
 import { settingsRoutes } from "./settings_api.ts";
+import { importRoutes } from "./imports_api.ts";
 import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
 import { aiPolicyRoutes, suggestionRoutes } from "./suggestions_api.ts";
 import { teamRoutes } from "./team_api.ts";
@@ -18,6 +19,7 @@ import { taskRoutes } from "./tasks_api.ts";
 export function mountRest(app: RootApp, deps: ApiDeps): void {
   app.route("/v1/leads", leadRoutes(deps));
   app.route("/v1/settings", settingsRoutes(deps));
+  app.route("/v1/imports", importRoutes(deps));
   app.route("/v1/suggestions", suggestionRoutes(deps, app));
   app.route("/v1/ai-policy", aiPolicyRoutes(deps));
   app.route("/v1/team", teamRoutes(deps));

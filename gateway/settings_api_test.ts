@@ -179,3 +179,15 @@ Deno.test("settings API: bad settings are a 400 naming the field, and nothing is
     await close();
   }
 });
+
+Deno.test("settings API: the routes are in /openapi.json", async () => {
+  const { app, close } = await setup(testBackends()[0]!);
+  try {
+    const doc = await (await app.request("/openapi.json")).json();
+    for (const method of ["get", "put", "patch"]) {
+      assert.ok(doc.paths["/v1/settings"]?.[method], method);
+    }
+  } finally {
+    await close();
+  }
+});

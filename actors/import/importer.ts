@@ -29,7 +29,7 @@ import { captureLead } from "../lead/mod.ts";
 import type { ActorSystem, AskOptions } from "../runtime/mod.ts";
 import { type CsvRow, type CsvTable, parseCsv } from "./csv.ts";
 import { sha256Hex } from "./_digest.ts";
-import { importJob, type ImportProgress, type ImportStatus, type RowResult } from "./import_job.ts";
+import { importJob, type ImportProgress, ImportStatus, type RowResult } from "./import_job.ts";
 import {
   ColumnMapping,
   columnOf,
@@ -88,19 +88,21 @@ export class ImportConflictError extends CoveError {
   }
 }
 
-/** A started (or already existing) job. */
-export interface StartedImport {
+/** A started (or already existing) job (a schema, so the REST route documents the same shape). */
+export const StartedImport = z.object({
   /** The job's id: its actor is `import/<tenant>/<importId>`. */
-  importId: string;
+  importId: z.string(),
   /** `running` for a new job; a retried start may find it further on. */
-  status: ImportStatus;
+  status: ImportStatus,
   /** Data rows in the file. */
-  total: number;
+  total: z.number().int().min(0),
   /** Column → field as resolved (auto-mapped columns included), for the user to check. */
-  mapping: Record<string, string>;
+  mapping: z.record(z.string(), z.string()),
   /** Header columns the import does not use. */
-  ignoredColumns: string[];
-}
+  ignoredColumns: z.array(z.string()),
+});
+/** A started (or already existing) job. */
+export type StartedImport = z.infer<typeof StartedImport>;
 
 /** Options of {@link runImport}. */
 export interface RunOptions {
