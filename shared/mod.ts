@@ -20,3 +20,4 @@ export * from "./time_zone.ts";
 export * from "./auth.ts";
 export * from "./stream_protocol.ts";
 export * from "./suggestion.ts";
+export * from "./minerva_client.ts";
