@@ -6,14 +6,20 @@
  * @module
  */
 
-import { createClient } from "redis";
+import { Redis } from "ioredis";
 import { UnavailableError } from "../../shared/errors.ts";
 import type { Bus, BusHandler, BusMessage } from "./bus.ts";
 import { MemoryBus } from "./bus_memory.ts";
+import { decodeEnvelope, encodeEnvelope } from "./_bus_wire.ts";
 
-/** The slice of a node-redis client this bus uses; keeps its heavy generics out. */
-interface RedisConnection {
+/** What the bus does with its publishing connection. */
+interface PublishConnection {
   publish(channel: string, message: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** What the bus does with its subscribed connection; {@link subscriberOf} maps ioredis onto it. */
+interface SubscribeConnection {
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   unsubscribe(channel: string, listener: (message: string) => void): Promise<void>;
   close(): Promise<void>;
@@ -21,9 +27,6 @@ interface RedisConnection {
 
 /** Channel names start with this unless `connect` is given another prefix. */
 export const DEFAULT_BUS_PREFIX = "cove:bus:";
-
-/** Version of the JSON envelope on the wire; bump it when the shape changes. */
-const WIRE_VERSION = 1;
 
 /** One Redis subscription shared by every local handler of a topic. */
 interface Channel {
@@ -47,14 +50,18 @@ interface Channel {
  * journal by stream position. `data` survives only as far as JSON does.
  */
 export class RedisBus implements Bus {
-  readonly #publisher: RedisConnection;
-  readonly #subscriber: RedisConnection;
+  readonly #publisher: PublishConnection;
+  readonly #subscriber: SubscribeConnection;
   readonly #prefix: string;
   readonly #local = new MemoryBus();
   readonly #channels = new Map<string, Channel>();
   #closed = false;
 
-  private constructor(publisher: RedisConnection, subscriber: RedisConnection, prefix: string) {
+  private constructor(
+    publisher: PublishConnection,
+    subscriber: SubscribeConnection,
+    prefix: string,
+  ) {
     this.#publisher = publisher;
     this.#subscriber = subscriber;
     this.#prefix = prefix;
@@ -68,15 +75,18 @@ export class RedisBus implements Bus {
    */
   static async connect(url: string, opts: { prefix?: string } = {}): Promise<RedisBus> {
     const [publisher, subscriber] = await connectClients(url, ["publisher", "subscriber"]);
-    return new RedisBus(publisher, subscriber, opts.prefix ?? DEFAULT_BUS_PREFIX);
+    return new RedisBus(
+      { publish: (c, m) => publisher.publish(c, m), close: () => publisher.quit().then(() => {}) },
+      subscriberOf(subscriber),
+      opts.prefix ?? DEFAULT_BUS_PREFIX,
+    );
   }
 
   /** Publishes the batch as one Redis message on channel `prefix + topic`. */
   async publish(topic: string, messages: BusMessage[]): Promise<void> {
     if (this.#closed) throw new UnavailableError("bus is closed");
     if (messages.length === 0) return;
-    const envelope = JSON.stringify({ v: WIRE_VERSION, messages });
-    await this.#publisher.publish(this.#prefix + topic, envelope);
+    await this.#publisher.publish(this.#prefix + topic, encodeEnvelope(messages));
   }
 
   /** Subscribes; resolves after Redis has confirmed the channel subscription. */
@@ -147,7 +157,13 @@ export class RedisBus implements Bus {
 export interface RedisCommands {
   /** `EVAL script numkeys keys... args...`, resolving to the script's reply. */
   eval(script: string, keys: string[], args: string[]): Promise<unknown>;
-  /** Quits the connection, waiting for commands in flight. */
+  /**
+   * Any other command, e.g. `call("PUBLISH", [channel, message])`: bulk
+   * replies as UTF-8 strings, integers as numbers, arrays, null; a Redis
+   * error reply rejects with its message.
+   */
+  call(command: string, args: (string | number)[]): Promise<unknown>;
+  /** Quits the connection, waiting for commands in flight. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -159,67 +175,73 @@ export interface RedisCommands {
 export async function connectRedisCommands(url: string): Promise<RedisCommands> {
   const [client] = await connectClients(url, ["commands"]);
   return {
-    eval: (script, keys, args) => client.eval(script, { keys, arguments: args }),
-    close: () => client.close(),
+    eval: (script, keys, args) => client.eval(script, keys.length, ...keys, ...args),
+    call: (command, args) => client.call(command, ...args),
+    close: async () => {
+      // quit() on a connection already ended rejects; closing twice is harmless here.
+      if (client.status !== "end") await client.quit();
+    },
   };
 }
 
-type RedisClient = ReturnType<typeof createClient>;
-
-/** One connected client per name, the first's options shared by its duplicates. */
+/**
+ * One connected ioredis client per name. ioredis, not node-redis, because it
+ * published about twice as fast here (`bench/redis_clients_bench.ts`,
+ * BENCHMARKS.md); auto-pipelining batches the commands of one tick into one
+ * write, in order, so publish order still holds per connection.
+ */
 async function connectClients<const N extends readonly string[]>(
   url: string,
   names: N,
-): Promise<{ [K in keyof N]: RedisClient }> {
-  const state = { connected: false };
-  const first = createClient({
-    url,
-    socket: {
+): Promise<{ [K in keyof N]: Redis }> {
+  const state = { connected: false, cause: undefined as unknown };
+  const clients = names.map(() =>
+    new Redis(url, {
+      lazyConnect: true,
+      enableAutoPipelining: true,
       // Fail fast at start-up so a wrong URL is reported, not retried forever.
-      reconnectStrategy: (retries: number, cause: Error) =>
-        state.connected ? Math.min(50 * 2 ** retries, 2_000) : cause,
-    },
-  });
-  const clients = names.map((_, i) => i === 0 ? first : first.duplicate());
-  // Without an "error" listener the client's EventEmitter would throw and crash the process.
+      retryStrategy: (times: number) => state.connected ? Math.min(50 * 2 ** times, 2_000) : null,
+    })
+  );
+  // Without an "error" listener ioredis reports every failed reconnect as unhandled.
   // Before the first connect the rejection below reports the cause, so only log afterwards.
   clients.forEach((client, i) =>
     client.on("error", (error: unknown) => {
       if (state.connected) console.error(`redis ${names[i]}:`, error);
+      else state.cause ??= error;
     })
   );
   try {
     await Promise.all(clients.map((c) => c.connect()));
   } catch (error) {
-    for (const c of clients) c.destroy();
+    for (const c of clients) c.disconnect();
     // The URL is left out: it may carry a password.
-    throw new UnavailableError(`redis cannot connect: ${describe(error)}`);
+    throw new UnavailableError(`redis cannot connect: ${describe(state.cause ?? error)}`);
   }
   state.connected = true;
-  return clients as { [K in keyof N]: RedisClient };
+  return clients as { [K in keyof N]: Redis };
 }
 
-/** The messages of a wire envelope, or undefined if `raw` is not a valid one. */
-function decodeEnvelope(raw: string): BusMessage[] | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null) return undefined;
-  const { v, messages } = parsed as { v?: unknown; messages?: unknown };
-  if (v !== WIRE_VERSION || !Array.isArray(messages)) return undefined;
-  return messages.every(isBusMessage) ? messages : undefined;
-}
-
-// `data` is not checked: it is free-form, and JSON drops it when undefined.
-function isBusMessage(value: unknown): value is BusMessage {
-  if (typeof value !== "object" || value === null) return false;
-  const m = value as Record<string, unknown>;
-  return typeof m.tenant === "string" && typeof m.position === "number" &&
-    typeof m.actor === "string" && typeof m.seq === "number" && typeof m.type === "string" &&
-    typeof m.version === "number" && typeof m.at === "number";
+/**
+ * A subscribed ioredis connection as a {@link SubscribeConnection}: one listener
+ * per channel (the bus holds one per topic). ioredis resubscribes by itself
+ * after a reconnect.
+ */
+function subscriberOf(client: Redis): SubscribeConnection {
+  const listeners = new Map<string, (message: string) => void>();
+  client.on("message", (channel: string, message: string) => listeners.get(channel)?.(message));
+  return {
+    subscribe: async (channel, listener) => {
+      listeners.set(channel, listener);
+      await client.subscribe(channel);
+    },
+    unsubscribe: async (channel, listener) => {
+      // A later subscribe may already have put its own listener here.
+      if (listeners.get(channel) === listener) listeners.delete(channel);
+      await client.unsubscribe(channel);
+    },
+    close: () => client.quit().then(() => {}),
+  };
 }
 
 function describe(error: unknown): string {
