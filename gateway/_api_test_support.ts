@@ -16,6 +16,7 @@ import { createApp, type RootApp } from "./app.ts";
 import { createTokenService } from "./auth.ts";
 import type { ApiDeps } from "./guard.ts";
 import { gatewayMigrations } from "./migrations.ts";
+import { analyticsRoutes } from "./analytics_api.ts";
 import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
 import { leadRoutes } from "./leads_api.ts";
 import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
@@ -71,6 +72,7 @@ export async function withApi(
       a.route("/v1/outbox", outboxRoutes(deps));
       a.route("/v1/dead-letters", deadLetterRoutes(deps));
       a.route("/v1/providers", providerRoutes(deps));
+      a.route("/v1/analytics", analyticsRoutes(deps));
     },
   });
   const bearer = async (tenant: string, role: Role = "admin") =>

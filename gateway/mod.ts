@@ -29,6 +29,7 @@ export * from "./team_api.ts";
 export * from "./tasks_api.ts";
 export * from "./bookings_api.ts";
 export * from "./outbox_api.ts";
+export * from "./analytics_api.ts";
 export * from "./openapi.ts";
 export * from "./guard.ts";
 export * from "./rest.ts";

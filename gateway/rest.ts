@@ -7,6 +7,7 @@
 import type { RootApp } from "./app.ts";
 import type { ApiDeps } from "./guard.ts";
 import { leadRoutes } from "./leads_api.ts";
+import { analyticsRoutes } from "./analytics_api.ts";
 import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
 import { settingsRoutes } from "./settings_api.ts";
 import { importRoutes } from "./imports_api.ts";
@@ -29,4 +30,5 @@ export function mountRest(app: RootApp, deps: ApiDeps): void {
   app.route("/v1/outbox", outboxRoutes(deps));
   app.route("/v1/dead-letters", deadLetterRoutes(deps));
   app.route("/v1/providers", providerRoutes(deps));
+  app.route("/v1/analytics", analyticsRoutes(deps));
 }

@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { lead } from "../actors/lead/mod.ts";
+import { issuePaths, withApi } from "./_api_test_support.ts";
+
+const HOUR = 3_600_000;
+
+Deno.test("analytics API: the funnel, sources and silent leads of the caller's tenant", async () => {
+  await withApi(async ({ send, bearer, system, clock }) => {
+    const a = await bearer("tenant-a", "agent");
+    const capture = async (key: string, source: string) => {
+      const r = await send("POST", "/v1/leads", a, {
+        idempotencyKey: key,
+        source,
+        contact: { email: `${key}@example.com` },
+      });
+      assert.ok(r.status === 201, `captured ${key}`);
+      return (await r.json()).leadId as string;
+    };
+    const ids = [
+      await capture("l1", "widget"),
+      await capture("l2", "widget"),
+      await capture("l3", "csv"),
+      await capture("l4", "rest"),
+    ];
+    const setStatus = (id: string, status: "contacted" | "lost") =>
+      system.ref(lead, "tenant-a", id).ask("setStatus", { status });
+    assert.equal((await setStatus(ids[0]!, "contacted")).ok, true);
+    assert.equal((await setStatus(ids[3]!, "lost")).ok, true);
+    await send("POST", "/v1/leads", await bearer("tenant-b"), {
+      idempotencyKey: "b1",
+      contact: { email: "b1@example.com" },
+    });
+
+    const summary = async (query = "", auth = a) =>
+      await (await send("GET", `/v1/analytics/summary${query}`, auth)).json();
+    const now = await summary();
+    assert.equal(now.total, 4);
+    const funnel = Object.fromEntries(
+      now.funnel.map((f: { status: string; count: number }) => [f.status, f.count]),
+    );
+    assert.deepEqual(funnel, {
+      new: 2,
+      contacted: 1,
+      responded: 0,
+      qualified: 0,
+      meeting_scheduled: 0,
+      won: 0,
+      lost: 1,
+      unsubscribed: 0,
+    });
+    assert.equal(now.funnel[0].status, "new", "funnel order");
+    assert.deepEqual(now.bySource, {
+      widget: 2,
+      rest: 1,
+      csv: 1,
+      inbound_sms: 0,
+      inbound_email: 0,
+    });
+    assert.deepEqual(now.silent, { hours: 48, count: 0 });
+
+    clock.advance(49 * HOUR);
+    const later = await summary();
+    assert.equal(later.silent.count, 3, "the three open leads; the lost one is not silent");
+    assert.equal((await summary("?silentHours=50")).silent.count, 0);
+    const none = await summary("?from=2026-03-03T00:00:00Z");
+    assert.equal(none.total, 0, "all were captured before the range");
+    const day = await summary("?from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z");
+    assert.equal(day.total, 4, "captured on the manual clock's day");
+
+    const b = await summary("", await bearer("tenant-b", "ai"));
+    assert.equal(b.total, 1, "tenant B sees only its own lead");
+    assert.equal(b.bySource.rest, 1);
+  });
+});
+
+Deno.test("analytics API: bad input names the field; the widget role may not read", async () => {
+  await withApi(async ({ send, bearer }) => {
+    const a = await bearer("tenant-a", "agent");
+    const zero = await send("GET", "/v1/analytics/summary?silentHours=0", a);
+    assert.equal(zero.status, 400);
+    assert.deepEqual(await issuePaths(zero), ["silentHours"]);
+    const from = await send("GET", "/v1/analytics/summary?from=yesterday", a);
+    assert.deepEqual(await issuePaths(from), ["from"]);
+    const widget = await bearer("tenant-a", "widget");
+    assert.equal((await send("GET", "/v1/analytics/summary", widget)).status, 403);
+    assert.equal((await send("GET", "/v1/analytics/summary", "Bearer nope")).status, 401);
+  });
+});
+
+Deno.test("OpenAPI: /openapi.json documents the team, task, booking, outbox and analytics routes", async () => {
+  await withApi(async ({ app }) => {
+    const doc = await (await app.request("/openapi.json")).json();
+    const expected: [string, string][] = [
+      ["/v1/team", "get"],
+      ["/v1/team/members", "post"],
+      ["/v1/team/members/{id}", "patch"],
+      ["/v1/team/members/{id}", "delete"],
+      ["/v1/team/members/{id}/hours", "put"],
+      ["/v1/tasks", "get"],
+      ["/v1/tasks", "post"],
+      ["/v1/tasks/{id}", "get"],
+      ["/v1/tasks/{id}/assign", "post"],
+      ["/v1/tasks/{id}/complete", "post"],
+      ["/v1/tasks/{id}/cancel", "post"],
+      ["/v1/tasks/{id}/reopen", "post"],
+      ["/v1/availability", "get"],
+      ["/v1/bookings", "post"],
+      ["/v1/bookings", "get"],
+      ["/v1/bookings/{id}/cancel", "post"],
+      ["/v1/bookings/{id}/reschedule", "post"],
+      ["/v1/outbox", "get"],
+      ["/v1/dead-letters", "get"],
+      ["/v1/dead-letters/{id}", "get"],
+      ["/v1/dead-letters/{id}/replay", "post"],
+      ["/v1/dead-letters/{id}/discard", "post"],
+      ["/v1/providers", "get"],
+      ["/v1/analytics/summary", "get"],
+    ];
+    for (const [path, method] of expected) {
+      assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} documented`);
+    }
+    const book = doc.paths["/v1/bookings"].post;
+    assert.ok(book.responses["409"], "double booking's 409 documented");
+    const body = book.requestBody.content["application/json"].schema;
+    const schema = body.$ref ? doc.components.schemas[body.$ref.split("/").at(-1)] : body;
+    assert.ok(schema.properties.memberId && schema.properties.attendee, "from the zod schema");
+    const params = doc.paths["/v1/availability"].get.parameters.map((p: { name: string }) =>
+      p.name
+    );
+    assert.deepEqual(params.sort(), ["durationMinutes", "from", "member", "to"]);
+  });
+});
