@@ -27,6 +27,7 @@ const Request = z.object({
   body: z.unknown(),
 });
 
+/** A suggestion actor's state; `none` until it is created. */
 const State = z.object({
   status: z.enum(["none", "pending", "approving", "approved", "failed", "rejected"]),
   suggestedBy: z.string(),
@@ -39,6 +40,7 @@ const State = z.object({
   result: SuggestionResult.nullable(),
   reason: z.string().nullable(),
 });
+/** The parsed form of {@link State}. */
 type State = z.infer<typeof State>;
 
 /** What `claim`, `finish` and `reject` answer: the view, or why the step does not apply now. */
