@@ -13,6 +13,7 @@ import {
   type AnyActorType,
   type Bus,
   connectRedisCommands,
+  connectUpstash,
   type Dispatcher,
   MemoryBus,
   type Migration,
@@ -20,6 +21,7 @@ import {
   OutboxWorker,
   RedisBus,
   ReminderPoller,
+  UpstashBus,
 } from "./actors/runtime/mod.ts";
 import { AiDraftDispatcher, createOpenAiClient, disabledAi } from "./actors/ai/mod.ts";
 import { calendar } from "./actors/calendar/mod.ts";
@@ -134,7 +136,7 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     );
     undo.push(() => db.close());
 
-    const bus: Bus = config.REDIS_URL ? await RedisBus.connect(config.REDIS_URL) : new MemoryBus();
+    const bus: Bus = await openBus(config);
     undo.push(() => bus.close());
 
     const system = new ActorSystem({
@@ -231,9 +233,7 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     };
     const hub = new StreamHub({ bus, journal: system.journal });
     // Rate limits: one count per client across nodes needs a shared store (see gateway/rate_limit.ts).
-    const rateLimits: RateLimitStore = config.REDIS_URL
-      ? await redisRateLimits(config.REDIS_URL, undo)
-      : new MemoryRateLimitStore();
+    const rateLimits: RateLimitStore = await openRateLimits(config, undo);
     undo.push(() => hub.close());
 
     const app = createApp({
@@ -369,14 +369,43 @@ async function stopServer(server: Server, ms: number): Promise<void> {
   }
 }
 
-/** Rate limits counted in Redis, one count per client across nodes; its connection is undone on stop. */
-async function redisRateLimits(
-  url: string,
+/**
+ * The bus: over Upstash REST when `UPSTASH_REDIS_REST_*` is set (delivering
+ * through a RedisBus on `REDIS_URL` if there is one, else in process only),
+ * over Redis with `REDIS_URL` alone, else in process.
+ */
+async function openBus(config: Config): Promise<Bus> {
+  const subscriber = config.REDIS_URL ? await RedisBus.connect(config.REDIS_URL) : undefined;
+  const upstash = upstashOf(config);
+  if (!upstash) return subscriber ?? new MemoryBus();
+  try {
+    return new UpstashBus(await connectUpstash(upstash), { subscriber });
+  } catch (error) {
+    await subscriber?.close();
+    throw error;
+  }
+}
+
+/**
+ * Rate limits counted where every node sees them: Upstash REST, else Redis,
+ * else (one node) in memory. A connection opened here is undone on stop.
+ */
+async function openRateLimits(
+  config: Config,
   undo: Array<() => Promise<void>>,
 ): Promise<RateLimitStore> {
-  const client = await connectRedisCommands(url);
+  const upstash = upstashOf(config);
+  if (!upstash && !config.REDIS_URL) return new MemoryRateLimitStore();
+  const client = upstash
+    ? await connectUpstash(upstash)
+    : await connectRedisCommands(config.REDIS_URL!);
   undo.push(() => client.close());
   return new RedisRateLimitStore(client);
+}
+
+function upstashOf(config: Config): { url: string; token: string } | undefined {
+  const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = config;
+  return url && token ? { url, token } : undefined;
 }
 
 /** The per-minute limits from configuration (0 turns one off). */

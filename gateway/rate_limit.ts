@@ -1,7 +1,8 @@
 /**
  * Rate limits per client: fixed windows counted in a {@link RateLimitStore},
  * in memory for an embedded node, in Redis when gateway nodes share the
- * limit. Over the limit a request gets 429 with `Retry-After`.
+ * limit (over TCP, or over Upstash's REST API: the same script either way).
+ * Over the limit a request gets 429 with `Retry-After`.
  *
  * @module
  */
@@ -74,7 +75,11 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
-/** Fixed windows in Redis, one counter per key and window: one limit across gateway nodes. */
+/**
+ * Fixed windows in Redis, one counter per key and window: one limit across
+ * gateway nodes. The client is `connectRedisCommands` (TCP) or
+ * `connectUpstash` (REST) from the runtime.
+ */
 export class RedisRateLimitStore implements RateLimitStore {
   readonly #client: RedisEvalClient;
   readonly #prefix: string;

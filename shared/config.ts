@@ -43,6 +43,20 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_DEFAULT: perMinute(100),
   RATE_LIMIT_AI: perMinute(500),
   RATE_LIMIT_WIDGET: perMinute(50),
+  UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+}).superRefine((c, ctx) => {
+  // One without the other is a half-configured deployment, not a choice.
+  for (
+    const [set, missing] of [
+      ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
+      ["UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"],
+    ] as const
+  ) {
+    if (c[set] !== undefined && c[missing] === undefined) {
+      ctx.addIssue({ code: "custom", path: [missing], message: `required with ${set}` });
+    }
+  }
 });
 
 /** Validated configuration. */

@@ -44,3 +44,24 @@ Deno.test("rate limits per minute default to 100, 500 and 50; 0 is allowed, nega
   assert.throws(() => loadConfig({ RATE_LIMIT_WIDGET: "-1" }), /RATE_LIMIT_WIDGET/);
   assert.throws(() => loadConfig({ RATE_LIMIT_AI: "1.5" }), /RATE_LIMIT_AI/);
 });
+
+Deno.test("Upstash REST needs its URL and token together", () => {
+  const c = loadConfig({
+    UPSTASH_REDIS_REST_URL: "https://eu1-x.upstash.io",
+    UPSTASH_REDIS_REST_TOKEN: "tok",
+  });
+  assert.equal(c.UPSTASH_REDIS_REST_URL, "https://eu1-x.upstash.io");
+  assert.equal(c.UPSTASH_REDIS_REST_TOKEN, "tok");
+  assert.throws(
+    () => loadConfig({ UPSTASH_REDIS_REST_URL: "https://eu1-x.upstash.io" }),
+    /UPSTASH_REDIS_REST_TOKEN: required with UPSTASH_REDIS_REST_URL/,
+  );
+  assert.throws(
+    () => loadConfig({ UPSTASH_REDIS_REST_TOKEN: "tok" }),
+    /UPSTASH_REDIS_REST_URL: required with UPSTASH_REDIS_REST_TOKEN/,
+  );
+  assert.throws(
+    () => loadConfig({ UPSTASH_REDIS_REST_URL: "redis://x", UPSTASH_REDIS_REST_TOKEN: "t" }),
+    /UPSTASH_REDIS_REST_URL/,
+  );
+});

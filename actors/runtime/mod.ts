@@ -1,7 +1,7 @@
 /**
  * The actor runtime: definitions, the actor system, the Postgres journal with
  * group commit and fencing, durable reminders, the outbox, the embedded
- * database and the bus port.
+ * database and the bus port (in process, Redis, Upstash REST).
  *
  * @module
  */
@@ -20,4 +20,6 @@ export * from "./actor_dispatcher.ts";
 export * from "./bus.ts";
 export * from "./bus_memory.ts";
 export * from "./bus_redis.ts";
+export * from "./upstash.ts";
+export * from "./fake_upstash.ts";
 export * from "./testing.ts";
