@@ -23,6 +23,7 @@ import {
   type AiMode,
   CoveError,
   newId,
+  type Role,
   type SuggestedAnswer,
   ValidationError,
 } from "../shared/mod.ts";
@@ -47,6 +48,32 @@ export class SuggestionConflictError extends CoveError {
   }
 }
 
+const ROUTE_ROLES = Symbol("routeRoles");
+
+/**
+ * Marks a route's middleware with the roles it admits (`onlyRoles` does),
+ * so the policy, which runs before it, lets a route `ai` may not use refuse
+ * the request (403) instead of recording it as a suggestion.
+ */
+export function withRoles(
+  mw: MiddlewareHandler<AuthEnv>,
+  roles: readonly Role[],
+): MiddlewareHandler<AuthEnv> {
+  return Object.assign(mw, { [ROUTE_ROLES]: roles });
+}
+
+/** Whether some middleware of the matched route admits only roles other than `ai`. */
+function closedToAi(handlers: readonly unknown[]): boolean {
+  return handlers.some((h) => {
+    // Hono wraps the handlers of a sub-app with its own error handler, keeping the original here.
+    while ((h as Record<string, unknown>)?.["__COMPOSED_HANDLER"]) {
+      h = (h as Record<string, unknown>)["__COMPOSED_HANDLER"];
+    }
+    const roles = (h as { [ROUTE_ROLES]?: readonly Role[] })[ROUTE_ROLES];
+    return roles !== undefined && !roles.includes("ai");
+  });
+}
+
 /** The tenant's current {@link AiMode}, read from its settings actor. */
 export async function aiModeFor(system: ActorSystem, tenant: string): Promise<AiMode> {
   return aiModeOf(await system.ref(settings, tenant, SETTINGS_ID).query("current"));
@@ -62,9 +89,10 @@ export function aiPolicy(deps: AiPolicyDeps): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const { role, tenant, sub } = c.var.auth;
     if (role !== "ai" || READ_METHODS.has(c.req.method)) return await next();
-    // No route for this method and path: let it answer 404 rather than suggest a request
-    // that can never run.
-    if (!matchedRoutes(c).some((r) => r.method === c.req.method)) return await next();
+    // No route for this method and path, or one closed to `ai`: let it answer (404, 403)
+    // rather than suggest a request the ai role could never make.
+    const route = matchedRoutes(c).filter((r) => r.method === c.req.method);
+    if (route.length === 0 || closedToAi(route.map((r) => r.handler))) return await next();
     if (await aiModeFor(deps.system, tenant) === "autopilot") return await next();
 
     const body = parseBody(await c.req.text());

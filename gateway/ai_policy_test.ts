@@ -5,6 +5,7 @@ import type { Role, ServerFrame } from "../shared/mod.ts";
 import { createApp } from "./app.ts";
 import { createTokenService } from "./auth.ts";
 import { leadRoutes } from "./leads_api.ts";
+import { settingsRoutes } from "./settings_api.ts";
 import { gatewayMigrations } from "./migrations.ts";
 import { StreamHub } from "./stream_hub.ts";
 import { suggestion } from "./suggestion.ts";
@@ -27,6 +28,7 @@ async function setup() {
       a.route("/v1/leads", leadRoutes(deps));
       a.route("/v1/suggestions", suggestionRoutes(deps, a));
       a.route("/v1/ai-policy", aiPolicyRoutes(deps));
+      a.route("/v1/settings", settingsRoutes(deps));
     },
   });
   const hub = new StreamHub({ bus, journal: system.journal });
@@ -284,6 +286,11 @@ Deno.test("ai policy: the ai role cannot change its own mode or decide on sugges
         assert.equal(r.status, 403, step);
       }
     }
+    // A route only admins may use (onlyRoles) is refused to ai in suggest mode too.
+    await t.send("PUT", "/v1/ai-policy", admin, { mode: "suggest" });
+    const patch = await t.send("PATCH", "/v1/settings", ai, { personalize: true });
+    assert.equal(patch.status, 403);
+    assert.equal((await t.send("PATCH", "/v1/settings", admin, { personalize: true })).status, 200);
     // The refused attempts were not recorded as suggestions either.
     const list = await (await t.send("GET", "/v1/suggestions", admin)).json();
     assert.deepEqual(list.items.map((s: { path: string }) => s.path), ["/v1/leads"]);

@@ -17,7 +17,7 @@ import {
   requireAuth,
   type TokenService,
 } from "./auth.ts";
-import { aiPolicy } from "./ai_policy.ts";
+import { aiPolicy, withRoles } from "./ai_policy.ts";
 import type { ProviderStatus } from "./outbox_api.ts";
 
 /** The dependencies shared by every REST router of the node. */
@@ -62,11 +62,12 @@ export function guard(deps: ApiDeps, roles: readonly Role[]): MiddlewareHandler<
 
 /** Middleware for one route: 403 unless the authenticated caller has one of `roles`. */
 export function onlyRoles(...roles: Role[]): MiddlewareHandler<AuthEnv> {
-  return async (c, next) => {
+  // Marked, so the ai policy refuses such a route to `ai` rather than suggest it.
+  return withRoles(async (c, next) => {
     const role = c.var.auth.role;
     if (!roles.includes(role)) {
       throw new ForbiddenError(`role ${role} may not do this (allowed: ${roles.join(", ")})`);
     }
     await next();
-  };
+  }, roles);
 }
