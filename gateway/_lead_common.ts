@@ -7,7 +7,7 @@
  */
 import type { AiClient } from "../actors/ai/mod.ts";
 import { lead, type LeadState } from "../actors/lead/mod.ts";
-import { CoveError, NotFoundError } from "../shared/mod.ts";
+import { CoveError, isKeyPart, NotFoundError } from "../shared/mod.ts";
 import type { ApiDeps } from "./guard.ts";
 import { ErrorSchema, json, z } from "./openapi.ts";
 
@@ -17,8 +17,10 @@ export type LeadRouteDeps = ApiDeps & {
   ai?: AiClient;
 };
 
-/** A lead id, as paths and bodies name one. */
-export const LeadId = z.string().min(1).max(128);
+/** A lead id, as paths and bodies name one (checked here so a 400 names the field). */
+export const LeadId = z.string().refine(isKeyPart, {
+  message: "1-128 of letters, digits, _ . : @ + -",
+});
 
 /** A lead id in a path. */
 export const LeadIdParam = z.object({

@@ -75,7 +75,7 @@ export class ImportNotFound extends NotFoundError {
   }
 }
 
-const ImportId = z.string().min(1).max(128).refine(isKeyPart, {
+const ImportId = z.string().refine(isKeyPart, {
   message: "1-128 of letters, digits, _ . : @ + -",
 });
 

@@ -115,15 +115,21 @@ const SilentQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-/** Epoch ms of an ISO 8601 time or of a string of epoch milliseconds; undefined for neither. */
+/** The last millisecond of the year 9999: later instants are no one's history. */
+const LATEST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Epoch ms of an ISO 8601 time or of a string of epoch milliseconds, from
+ * 1970 to the year 9999; undefined otherwise (the database rejects far dates).
+ */
 export function parseInstant(text: string): number | undefined {
   const ms = /^\d{1,15}$/.test(text) ? Number(text) : Date.parse(text);
-  return Number.isFinite(ms) ? ms : undefined;
+  return Number.isFinite(ms) && ms >= 0 && ms <= LATEST_INSTANT ? ms : undefined;
 }
 
 const StateAtQuery = z.object({
   at: z.string().max(40).refine((t) => parseInstant(t) !== undefined, {
-    message: "an ISO 8601 time (2026-05-01T12:00:00Z) or epoch milliseconds",
+    message: "an ISO 8601 time (2026-05-01T12:00:00Z) or epoch milliseconds, 1970 to 9999",
   }).openapi({ description: "The moment, as ISO 8601 or epoch milliseconds" }),
 });
 

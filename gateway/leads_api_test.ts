@@ -386,7 +386,7 @@ Deno.test("leads API: state-at folds the journal up to the moment asked, as ISO 
     const before = await (await at(String(t0 - 1))).json();
     assert.deepEqual([before.state.exists, before.seq], [false, 0]);
 
-    for (const q of ["yesterday", "", "2026-13-45T00:00:00Z"]) {
+    for (const q of ["yesterday", "", "2026-13-45T00:00:00Z", "-271821-04-20T00:00:00Z"]) {
       const bad = await at(q);
       assert.equal(bad.status, 400, q);
       assert.deepEqual(await paths(bad), ["at"]);
@@ -438,6 +438,7 @@ Deno.test("leads API: bad command input is a 400 naming the field", async () => 
       ["PATCH", `/v1/leads/${id}`, {}, [""]],
       ["POST", `/v1/leads/${id}/assign`, { owner: 7 }, ["owner"]],
       ["POST", `/v1/leads/${id}/merge`, {}, ["from"]],
+      ["POST", `/v1/leads/${id}/merge`, { from: "a/b" }, ["from"]],
       ["POST", `/v1/leads/${id}/unmerge`, { from: "" }, ["from"]],
       ["POST", `/v1/leads/${id}/recover`, { reason: "x".repeat(201) }, ["reason"]],
       ["POST", `/v1/leads/${id}/messages`, {
