@@ -53,6 +53,8 @@ Deno.test("outbox API: counts, dead letters listed with a cursor, replayed and d
 
     assert.equal((await send("POST", `/v1/dead-letters/${d1}/replay`, agent)).status, 403);
     assert.equal((await send("POST", `/v1/dead-letters/${d1}/discard`, agent, {})).status, 403);
+    const ai = await bearer("tenant-a", "ai");
+    assert.equal((await send("POST", `/v1/dead-letters/${d1}/replay`, ai)).status, 403);
     const replayed = await send("POST", `/v1/dead-letters/${d1}/replay`, admin);
     assert.equal(replayed.status, 200);
     const [row] = await db.sql`SELECT status, attempts FROM outbox WHERE id = ${d1}`;

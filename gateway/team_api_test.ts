@@ -41,9 +41,10 @@ Deno.test("team API: writes need admin; another tenant sees nothing; bad input n
   await withApi(async ({ send, bearer }) => {
     const admin = await bearer("tenant-a");
     await send("POST", "/v1/team/members", admin, ann);
-    {
-      const who = await bearer("tenant-a", "agent");
-      assert.equal((await send("POST", "/v1/team/members", who, bob)).status, 403);
+    for (const role of ["agent", "ai"] as const) {
+      // `ai` too: the AI policy refuses routes closed to it rather than record a suggestion.
+      const who = await bearer("tenant-a", role);
+      assert.equal((await send("POST", "/v1/team/members", who, bob)).status, 403, role);
       assert.equal((await send("PATCH", "/v1/team/members/ann", who, { weight: 3 })).status, 403);
       assert.equal((await send("DELETE", "/v1/team/members/ann", who)).status, 403);
       assert.equal((await send("PUT", "/v1/team/members/ann/hours", who, {})).status, 403);
