@@ -125,7 +125,7 @@ export interface NodeProcess {
 export async function startNode(
   label: string,
   env: Record<string, string>,
-  options: { timeoutMs?: number; v8Flags?: string; script?: string } = {},
+  options: { timeoutMs?: number; v8Flags?: string; script?: string; denoFlags?: string[] } = {},
 ): Promise<NodeProcess> {
   const blank = Object.fromEntries(Object.keys(ConfigSchema.shape).map((k) => [k, ""]));
   const child = new Deno.Command(Deno.execPath(), {
@@ -133,6 +133,7 @@ export async function startNode(
       "run",
       "-A",
       ...(options.v8Flags ? [`--v8-flags=${options.v8Flags}`] : []),
+      ...(options.denoFlags ?? []),
       options.script ?? "main.ts",
     ],
     cwd: ROOT,

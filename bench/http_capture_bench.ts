@@ -32,7 +32,8 @@
  * BENCH_DATABASE_URL; none: embedded PGlite), `--duration=15` and
  * `--warmup=3` (seconds per figure), `--connections=32,256` (capture
  * figures), `--floor-connections=128`, `--threads=2` (wrk threads),
- * `--only=bare,healthz,rest,widget`, `--site-key=KEY`. Needs `wrk` on the
+ * `--only=bare,healthz,rest,widget`, `--site-key=KEY`, `--node-cpu-prof=DIR`
+ * (the node writes a V8 CPU profile there on stop). Needs `wrk` on the
  * PATH (Debian: `apt-get install wrk`).
  *
  * @module
@@ -55,7 +56,7 @@ if (flag("help") !== undefined) {
   console.log(
     "deno task bench:http [--pg-url=postgres://...] [--duration=15] [--warmup=3] " +
       "[--connections=32,256] [--floor-connections=128] [--threads=2] " +
-      "[--only=bare,healthz,rest,widget] [--site-key=KEY]",
+      "[--only=bare,healthz,rest,widget] [--site-key=KEY] [--node-cpu-prof=DIR]",
   );
   Deno.exit(0);
 }
@@ -69,6 +70,8 @@ const FLOOR_CONNECTIONS = Number(flag("floor-connections") ?? 128);
 const THREADS = Number(flag("threads") ?? 2);
 const ONLY = new Set((flag("only") ?? "bare,healthz,rest,widget").split(","));
 const SITE_KEY = flag("site-key") || undefined;
+/** `--node-cpu-prof=DIR`: the node writes a V8 CPU profile there when it stops. */
+const NODE_CPU_PROF = flag("node-cpu-prof") || undefined;
 const TENANT = "bench";
 /** Unique per run, so two runs against one database never share an email or a key. */
 const RUN = crypto.randomUUID().slice(0, 8);
@@ -328,7 +331,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_AI: "0",
       RATE_LIMIT_WIDGET: "0",
       ...(schema ? { DATABASE_URL: schema.url } : {}),
-    });
+    }, NODE_CPU_PROF ? { denoFlags: ["--cpu-prof", `--cpu-prof-dir=${NODE_CPU_PROF}`] } : {});
     const backend = schema ? `Postgres (schema ${schema.schema})` : "embedded PGlite";
     console.log(`node ${node.url} (pid ${node.pid}), ${backend}`);
     const tokens = createTokenService({ secret });
