@@ -124,7 +124,8 @@ for (const backend of testBackends()) {
 Deno.test("settings API: only an admin may change settings (403), and nothing changes", async () => {
   const { send, bearer, close } = await setup(testBackends()[0]!);
   try {
-    for (const role of ["agent", "widget"] as const) {
+    // The ai role too, in its default (suggest) mode: refused, not recorded as a suggestion.
+    for (const role of ["agent", "ai", "widget"] as const) {
       const auth = await bearer("t1", role);
       for (const method of ["PATCH", "PUT"]) {
         const res = await send(method, "/v1/settings", auth, { defaultCountry: "DE" });
