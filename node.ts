@@ -43,9 +43,13 @@ import {
   createApp,
   createTokenService,
   defaultLimits,
+  demoOrigins,
+  firstStart,
+  GatewayMetrics,
   gatewayMigrations,
   MemoryRateLimitStore,
   mountRest,
+  OneTimeCodes,
   PostgresApiKeyStore,
   providerStatusOf,
   rateLimit,
@@ -53,6 +57,7 @@ import {
   RedisRateLimitStore,
   serve,
   type Server,
+  signinPage,
   StreamHub,
   streamRoutes,
   suggestion,
@@ -60,8 +65,10 @@ import {
   unsubscribeRoutes,
   unsubscribeUrl,
   upgradeToStream,
+  verifyStreamCredential,
   type VerifyStreamToken,
   webhookRoutes,
+  widgetRoutes,
 } from "./gateway/mod.ts";
 import type { Config } from "./shared/mod.ts";
 
@@ -224,17 +231,27 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
       secret: await tokenSecret(config.DATA_DIR),
       clock: system.clock,
     });
-    const verify: VerifyStreamToken = async (token) => {
-      try {
-        return { tenant: (await tokens.verify(token, { typ: "access" })).tenant };
-      } catch {
-        return null;
-      }
-    };
+    // An access token, or a single-use ticket from POST /v1/auth/ticket (EventSource sets no headers).
+    const verify: VerifyStreamToken = verifyStreamCredential(
+      new OneTimeCodes(db.sql, system.clock),
+      async (token) => ({ tenant: (await tokens.verify(token, { typ: "access" })).tenant }),
+    );
     const hub = new StreamHub({ bus, journal: system.journal });
     // Rate limits: one count per client across nodes needs a shared store (see gateway/rate_limit.ts).
     const rateLimits: RateLimitStore = await openRateLimits(config, undo);
     undo.push(() => hub.close());
+    const limiter = rateLimit({
+      store: rateLimits,
+      limitFor: limitsFrom(config),
+      clock: system.clock,
+    });
+    const metrics = new GatewayMetrics({
+      streamConnections: () => hub.connectionCount,
+      activeActors: () => system.activeCount,
+      deadLetters: async () =>
+        (await db.sql<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM outbox WHERE status = 'dead'`)[0]?.n ?? 0,
+    });
 
     const app = createApp({
       health: {
@@ -243,17 +260,21 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
         isShuttingDown: () => stopping,
       },
       routes: (app) => {
+        // First, so it times every route below (the health probes above it are not counted).
+        app.use("*", metrics.middleware());
+        app.route("/", metrics.routes());
+        app.get("/signin", (c) => c.html(signinPage()));
         mountRest(app, {
           system,
           tokens,
           apiKeys: new PostgresApiKeyStore(db.sql),
           providerStatus: providerStatusOf(providers, breakers),
-          limiter: rateLimit({
-            store: rateLimits,
-            limitFor: limitsFrom(config),
-            clock: system.clock,
-          }),
+          limiter,
         });
+        app.route(
+          "/v1/widget",
+          widgetRoutes({ system, limiter, onBot: (reason) => metrics.botDropped(reason) }),
+        );
         app.route(
           "/v1/stream",
           streamRoutes({
@@ -292,7 +313,22 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
         providers.email.mode === "sandbox" ? "SANDBOX (nothing is delivered)" : providers.email.name
       }`,
     ];
+    // An empty database gets tenant `demo` and a one-time admin sign-in link (gateway/bootstrap.ts).
+    const publicUrl = Deno.env.get("PUBLIC_URL")?.replace(/\/+$/, "") || url;
+    const first = await firstStart({
+      sql: db.sql,
+      publicUrl,
+      allowedOrigins: demoOrigins([url, publicUrl]),
+      clock: system.clock,
+    });
     log(`cove: node ${system.nodeId} listening on ${url} (${details.join("; ")})`);
+    if (first.state === "created") {
+      // Printed whatever LOG_LEVEL says: it is the one way in on a new install.
+      (options.log ?? ((line: string) => console.log(line)))(
+        `cove: first start: created tenant ${first.tenant} with widget site key ${first.siteKey}; ` +
+          `sign in as its admin (one-time link, valid 24 h): ${first.signinUrl}`,
+      );
+    }
 
     let stopped: Promise<void> | undefined;
     return {

@@ -7,6 +7,7 @@
 import type { RootApp } from "./app.ts";
 import type { ApiDeps } from "./guard.ts";
 import { leadRoutes } from "./leads_api.ts";
+import { authRoutes } from "./auth_api.ts";
 import { analyticsRoutes } from "./analytics_api.ts";
 import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
 import { settingsRoutes } from "./settings_api.ts";
@@ -19,6 +20,7 @@ import { taskRoutes } from "./tasks_api.ts";
 /** Mounts the REST routers on the node's root app. */
 export function mountRest(app: RootApp, deps: ApiDeps): void {
   app.route("/v1/leads", leadRoutes(deps));
+  app.route("/v1", authRoutes(deps));
   app.route("/v1/settings", settingsRoutes(deps));
   app.route("/v1/imports", importRoutes(deps));
   app.route("/v1/suggestions", suggestionRoutes(deps, app));

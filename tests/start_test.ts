@@ -139,3 +139,91 @@ Deno.test("deno task start with PORT=abc exits non-zero naming PORT", async () =
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+/** Waits for `pattern` in the output of `cove`, or for it to exit. */
+async function waitForLine(cove: CoveProcess, pattern: RegExp): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const match = cove.output.stdout.match(pattern);
+    if (match) return match;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no line matching ${pattern}\nstdout:\n${cove.output.stdout}`);
+}
+
+async function stopCove(cove: CoveProcess): Promise<void> {
+  cove.kill("SIGTERM");
+  const status = await within(cove.status, STOP_TIMEOUT_MS, "shutdown after SIGTERM");
+  await cove.drained;
+  assert.equal(status.code, 0, `stderr:\n${cove.output.stderr}`);
+}
+
+Deno.test("first start prints a sign-in URL whose code signs in once; the demo site key captures; a restart prints none", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "cove_start_" });
+  let cove = await spawnCove({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir });
+  try {
+    const url = await waitForUrl(cove);
+    const [, siteKey, signinUrl, code] = await waitForLine(
+      cove,
+      /created tenant demo with widget site key (\S+);.*: (http:\/\/\S+\/signin#code=([\w-]+))/,
+    );
+    assert.ok(signinUrl!.startsWith(`${url}/signin#code=`), signinUrl);
+
+    const page = await fetch(`${url}/signin`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /\/v1\/auth\/signin/);
+
+    const signin = () =>
+      fetch(`${url}/v1/auth/signin`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ code }),
+      });
+    const first = await signin();
+    assert.equal(first.status, 200);
+    const tokens = await first.json();
+    assert.equal(tokens.tenant, "demo");
+    assert.equal(tokens.role, "admin");
+    const second = await signin();
+    assert.equal(second.status, 401);
+    await second.body?.cancel();
+
+    const authorization = `Bearer ${tokens.accessToken}`;
+    const sites = await (await fetch(`${url}/v1/site-keys`, { headers: { authorization } })).json();
+    assert.deepEqual(sites.items.map((s: { key: string }) => s.key), [siteKey]);
+
+    // The node's own origin may use the demo key.
+    const captured = await fetch(`${url}/v1/widget/leads?site_key=${siteKey}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-site-key": siteKey!, origin: url },
+      body: JSON.stringify({
+        idempotencyKey: "start-1",
+        email: "ana@example.com",
+        elapsedMs: 3000,
+      }),
+    });
+    assert.equal(captured.status, 202);
+    const { leadId } = await captured.json();
+    const found = await fetch(`${url}/v1/leads/${leadId}`, { headers: { authorization } });
+    assert.equal(found.status, 200);
+    await found.body?.cancel();
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(
+      metrics,
+      /cove_http_requests_total\{method="POST",route="\/v1\/auth\/signin",status="401"\} 1/,
+    );
+
+    await stopCove(cove);
+    // A restart on the same data finds tenant demo: no new tenant, no new link.
+    cove = await spawnCove({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir });
+    await waitForUrl(cove);
+    await stopCove(cove);
+    assert.doesNotMatch(cove.output.stdout, /first start|signin#code=/);
+  } finally {
+    cove.kill("SIGKILL");
+    await cove.status;
+    await cove.drained;
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
