@@ -1,7 +1,22 @@
 import assert from "node:assert/strict";
-import { aiModeOf, lead, leadMigrations, LeadSettings, settings } from "../actors/lead/mod.ts";
-import { ActorSystem, MemoryBus, openDatabase } from "../actors/runtime/mod.ts";
+import {
+  aiModeOf,
+  lead,
+  leadMigrations,
+  LeadSettings,
+  settings,
+  SETTINGS_ID,
+} from "../actors/lead/mod.ts";
+import {
+  ActorSystem,
+  MemoryBus,
+  openTestDatabase,
+  type TestBackend,
+  testBackends,
+  testName,
+} from "../actors/runtime/mod.ts";
 import type { Role, ServerFrame } from "../shared/mod.ts";
+import { aiModeFor } from "./ai_policy.ts";
 import { createApp } from "./app.ts";
 import { createTokenService } from "./auth.ts";
 import { leadRoutes } from "./leads_api.ts";
@@ -14,10 +29,11 @@ import { aiPolicyRoutes, suggestionRoutes } from "./suggestions_api.ts";
 const TENANT = "acme";
 
 /** The leads, suggestions and policy routes as the node mounts them, plus a stream subscriber. */
-async function setup() {
-  const db = await openDatabase({
-    migrations: [...await leadMigrations(), ...await gatewayMigrations()],
-  });
+async function setup(backend: TestBackend) {
+  const db = await openTestDatabase(backend, [
+    ...await leadMigrations(),
+    ...await gatewayMigrations(),
+  ]);
   const bus = new MemoryBus();
   const system = new ActorSystem({ database: db, types: [lead, settings, suggestion], bus });
   const tokens = createTokenService({ secret: "x".repeat(32) });
@@ -79,10 +95,21 @@ async function setup() {
   return { app, system, db, bearer, send, streamed, leadCount, close };
 }
 
+/** Registers `fn` once per database backend (embedded, and Postgres when TEST_DATABASE_URL is set). */
+function test(name: string, fn: (backend: TestBackend) => Promise<void>): void {
+  for (const backend of testBackends()) {
+    Deno.test({
+      name: testName("ai policy", backend, name.replace(/^ai policy[:,] /, "")),
+      ignore: !!backend.skip,
+      fn: () => fn(backend),
+    });
+  }
+}
+
 const dana = { idempotencyKey: "k1", contact: { name: "Dana Reyes", email: "dana@example.com" } };
 
-Deno.test("ai policy, suggest mode: an ai POST creates nothing, answers 202 and waits for an admin; approving runs it once", async () => {
-  const t = await setup();
+test("ai policy, suggest mode: an ai POST creates nothing, answers 202 and waits for an admin; approving runs it once", async (backend) => {
+  const t = await setup(backend);
   try {
     const ai = await t.bearer("ai");
     const admin = await t.bearer("admin");
@@ -145,8 +172,8 @@ Deno.test("ai policy, suggest mode: an ai POST creates nothing, answers 202 and 
   }
 });
 
-Deno.test("ai policy: two approvals at once run the request once", async () => {
-  const t = await setup();
+test("ai policy: two approvals at once run the request once", async (backend) => {
+  const t = await setup(backend);
   try {
     const ai = await t.bearer("ai");
     const admin = await t.bearer("admin");
@@ -166,8 +193,8 @@ Deno.test("ai policy: two approvals at once run the request once", async () => {
   }
 });
 
-Deno.test("ai policy: a rejected suggestion never runs; an approval meets the same validation as the admin's own request", async () => {
-  const t = await setup();
+test("ai policy: a rejected suggestion never runs; an approval meets the same validation as the admin's own request", async (backend) => {
+  const t = await setup(backend);
   try {
     const ai = await t.bearer("ai");
     const admin = await t.bearer("admin");
@@ -214,8 +241,8 @@ Deno.test("ai policy: a rejected suggestion never runs; an approval meets the sa
   }
 });
 
-Deno.test("ai policy, autopilot: the ai role's request runs at once and records no suggestion", async () => {
-  const t = await setup();
+test("ai policy, autopilot: the ai role's request runs at once and records no suggestion", async (backend) => {
+  const t = await setup(backend);
   try {
     const ai = await t.bearer("ai");
     const admin = await t.bearer("admin");
@@ -243,8 +270,8 @@ Deno.test("ai policy, autopilot: the ai role's request runs at once and records 
   }
 });
 
-Deno.test("ai policy: admin and agent requests are unaffected by suggest mode", async () => {
-  const t = await setup();
+test("ai policy: admin and agent requests are unaffected by suggest mode", async (backend) => {
+  const t = await setup(backend);
   try {
     for (const role of ["admin", "agent"] as const) {
       const res = await t.send("POST", "/v1/leads", await t.bearer(role), {
@@ -263,8 +290,8 @@ Deno.test("ai policy: admin and agent requests are unaffected by suggest mode", 
   }
 });
 
-Deno.test("ai policy: the ai role cannot change its own mode or decide on suggestions (403), in either mode", async () => {
-  const t = await setup();
+test("ai policy: the ai role cannot change its own mode or decide on suggestions (403), in either mode", async (backend) => {
+  const t = await setup(backend);
   try {
     const ai = await t.bearer("ai");
     const admin = await t.bearer("admin");
@@ -301,8 +328,8 @@ Deno.test("ai policy: the ai role cannot change its own mode or decide on sugges
   }
 });
 
-Deno.test("ai policy: another tenant's admin neither sees nor decides a suggestion", async () => {
-  const t = await setup();
+test("ai policy: another tenant's admin neither sees nor decides a suggestion", async (backend) => {
+  const t = await setup(backend);
   try {
     const ai = await t.bearer("ai");
     const other = await t.bearer("admin", "globex");
@@ -323,8 +350,8 @@ Deno.test("ai policy: another tenant's admin neither sees nor decides a suggesti
   }
 });
 
-Deno.test("ai policy: a retried request with the same Idempotency-Key is one suggestion; the key on another request is 409", async () => {
-  const t = await setup();
+test("ai policy: a retried request with the same Idempotency-Key is one suggestion; the key on another request is 409", async (backend) => {
+  const t = await setup(backend);
   try {
     const ai = await t.bearer("ai");
     const key = { "idempotency-key": "retry-1" };
@@ -354,7 +381,40 @@ Deno.test("ai policy: a retried request with the same Idempotency-Key is one sug
   }
 });
 
-Deno.test("settings: state written before aiMode existed still loads, and reads as suggest", () => {
+test("a settings snapshot written before aiMode existed still loads, and the tenant reads as suggest", async (backend) => {
+  const db = await openTestDatabase(backend, await leadMigrations());
+  try {
+    const first = new ActorSystem({ database: db, types: [settings] });
+    const before = await first.ref(settings, "old", SETTINGS_ID).ask("setPersonalize", {
+      personalize: true,
+    });
+    assert.equal(before, undefined);
+    const { aiMode: _, ...oldState } = await first.ref(settings, "old", SETTINGS_ID).query(
+      "current",
+    );
+    await first.shutdown();
+    // What an older node left behind: a snapshot at the last event, without the field.
+    await db.sql`
+      INSERT INTO snapshots (actor, seq, version, epoch, state)
+      VALUES ('settings/old/main', 1, 1, 1, ${db.sql.json(oldState as never)})
+      ON CONFLICT (actor) DO UPDATE SET seq = 1, version = 1, state = EXCLUDED.state`;
+    const second = new ActorSystem({ database: db, types: [settings] });
+    try {
+      const loaded = await second.ref(settings, "old", SETTINGS_ID).query("current");
+      assert.equal("aiMode" in loaded, false, "loaded from the old snapshot");
+      assert.equal(loaded.personalize, true);
+      assert.equal(await aiModeFor(second, "old"), "suggest");
+      await second.ref(settings, "old", SETTINGS_ID).ask("setAiMode", { mode: "autopilot" });
+      assert.equal(await aiModeFor(second, "old"), "autopilot");
+    } finally {
+      await second.shutdown();
+    }
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("settings: state written before aiMode existed parses, and reads as suggest", () => {
   const old = {
     scoring: settings.options.initial().scoring,
     followUps: settings.options.initial().followUps,
