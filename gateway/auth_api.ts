@@ -240,7 +240,9 @@ export function authRoutes(deps: AuthRouteDeps): OpenAPIHono<AuthEnv> {
       middleware: [admin],
       request: {
         params: z.object({
-          id: z.string().min(1).max(128).openapi({ param: { name: "id", in: "path" } }),
+          id: z.string().regex(/^[\w-]{1,128}$/, "not an API key id").openapi({
+            param: { name: "id", in: "path" },
+          }),
         }),
       },
       responses: {

@@ -180,6 +180,8 @@ Deno.test("auth API: an admin's API key is shown once, works, and answers 401 on
     assert.match((await after.json()).error.message, /revoked/);
     const twice = await call("DELETE", `/v1/api-keys/${id}`, undefined, { authorization: admin });
     assert.equal(twice.status, 404);
+    const junk = await call("DELETE", "/v1/api-keys/a%00b", undefined, { authorization: admin });
+    assert.equal(junk.status, 400);
   } finally {
     await close();
   }

@@ -9,7 +9,13 @@
  */
 import { captureLead } from "../actors/lead/mod.ts";
 import { type Clock, ContactInput, identifiesSomeone, IDENTIFY_ISSUE } from "../shared/mod.ts";
-import { type AuthEnv, PostgresApiKeyStore, siteKeyAuth, type SiteKeyStore } from "./auth.ts";
+import {
+  type AuthEnv,
+  AuthError,
+  PostgresApiKeyStore,
+  siteKeyAuth,
+  type SiteKeyStore,
+} from "./auth.ts";
 import type { ApiDeps } from "./guard.ts";
 import {
   apiRouter,
@@ -43,6 +49,16 @@ export interface WidgetRouteDeps extends Pick<ApiDeps, "system" | "limiter"> {
 }
 
 const utm = z.string().trim().max(200).optional();
+
+/** What any site key looks like: printable ASCII, as `newSiteKey` makes them. */
+const SITE_KEY_SHAPE = /^[\x21-\x7e]{1,200}$/;
+
+/** The site key as a query parameter too: a CORS preflight carries only the URL. */
+const SiteKeyQuery = z.object({
+  site_key: z.string().max(200).optional().openapi({
+    description: "The site key again, so the browser's preflight can be answered",
+  }),
+});
 
 /** The widget's form, flat as a form is; mapped onto a `CaptureLead` with source `widget`. */
 export const WidgetLead = z.object({
@@ -124,6 +140,16 @@ export function widgetRoutes(deps: WidgetRouteDeps): OpenAPIHono<AuthEnv> {
   const app = apiRouter<AuthEnv>();
   const sql = deps.system.journal.sql;
   const minFillMs = deps.minFillMs ?? MIN_FILL_MS;
+  app.use("*", async (c, next) => {
+    // A key no site could have (control characters, NUL) must not reach the store: Postgres
+    // refuses NUL in text, and that would be a 500 instead of the 401 it is.
+    const key = c.req.header("X-Site-Key") ?? c.req.query("site_key");
+    if (key !== undefined && !SITE_KEY_SHAPE.test(key)) {
+      if (c.req.method === "OPTIONS") return c.body(null, 204);
+      throw new AuthError("unknown site key");
+    }
+    return await next();
+  });
   app.use("*", siteKeyAuth(deps.siteKeys ?? new PostgresApiKeyStore(sql)));
   app.use("*", async (c, next) => {
     // Lets the widget read a 429's Retry-After cross-origin.
@@ -143,7 +169,7 @@ export function widgetRoutes(deps: WidgetRouteDeps): OpenAPIHono<AuthEnv> {
         `\`elapsedMs\` under ${MIN_FILL_MS}) is dropped and still answered 202, with ` +
         "`leadId: null`, so bots learn nothing; no lead is created.",
       security: siteKeySecurity,
-      request: { body: jsonBody(WidgetLead) },
+      request: { query: SiteKeyQuery, body: jsonBody(WidgetLead) },
       responses: {
         202: {
           description: "Committed (or dropped as a bot: `leadId` null)",
@@ -171,6 +197,7 @@ export function widgetRoutes(deps: WidgetRouteDeps): OpenAPIHono<AuthEnv> {
       tags,
       summary: "What the widget needs to render for this site key",
       security: siteKeySecurity,
+      request: { query: SiteKeyQuery },
       responses: {
         200: {
           description: "The tenant's display name and the bot-check parameters",

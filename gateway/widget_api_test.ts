@@ -116,6 +116,19 @@ Deno.test("widget: CORS only for the key's origins; the preflight is answered", 
     assert.equal(refused.status, 403);
     assert.equal(refused.headers.get("access-control-allow-origin"), null);
     assert.equal((await post(form, { "x-site-key": "site_nope" })).status, 401);
+    // A key no site could have is unknown (401), not a database error.
+    const nul = await app.request("/v1/widget/leads?site_key=%00", {
+      method: "POST",
+      headers: { origin: SHOP, "content-type": "application/json" },
+      body: JSON.stringify(form),
+    });
+    assert.equal(nul.status, 401);
+    const nulPreflight = await app.request("/v1/widget/leads?site_key=%00", {
+      method: "OPTIONS",
+      headers: { origin: SHOP, "access-control-request-method": "POST" },
+    });
+    assert.equal(nulPreflight.status, 204);
+    assert.equal(nulPreflight.headers.get("access-control-allow-origin"), null);
     assert.equal(await leadCount(), 0);
   } finally {
     await close();
