@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Redis } from "ioredis";
+import { createClient } from "redis";
 import { UnavailableError } from "../../shared/errors.ts";
 import type { Bus, BusHandler, BusMessage } from "./bus.ts";
 import { MemoryBus } from "./bus_memory.ts";
@@ -18,7 +18,7 @@ interface PublishConnection {
   close(): Promise<void>;
 }
 
-/** What the bus does with its subscribed connection; {@link subscriberOf} maps ioredis onto it. */
+/** What the bus does with its subscribed connection (node-redis has this very shape). */
 interface SubscribeConnection {
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   unsubscribe(channel: string, listener: (message: string) => void): Promise<void>;
@@ -75,11 +75,7 @@ export class RedisBus implements Bus {
    */
   static async connect(url: string, opts: { prefix?: string } = {}): Promise<RedisBus> {
     const [publisher, subscriber] = await connectClients(url, ["publisher", "subscriber"]);
-    return new RedisBus(
-      { publish: (c, m) => publisher.publish(c, m), close: () => publisher.quit().then(() => {}) },
-      subscriberOf(subscriber),
-      opts.prefix ?? DEFAULT_BUS_PREFIX,
-    );
+    return new RedisBus(publisher, subscriber, opts.prefix ?? DEFAULT_BUS_PREFIX);
   }
 
   /** Publishes the batch as one Redis message on channel `prefix + topic`. */
@@ -175,73 +171,55 @@ export interface RedisCommands {
 export async function connectRedisCommands(url: string): Promise<RedisCommands> {
   const [client] = await connectClients(url, ["commands"]);
   return {
-    eval: (script, keys, args) => client.eval(script, keys.length, ...keys, ...args),
-    call: (command, args) => client.call(command, ...args),
+    eval: (script, keys, args) => client.eval(script, { keys, arguments: args }),
+    call: (command, args) => client.sendCommand([command, ...args.map(String)]),
     close: async () => {
-      // quit() on a connection already ended rejects; closing twice is harmless here.
-      if (client.status !== "end") await client.quit();
+      // close() on a closed client rejects; closing twice is harmless here.
+      if (client.isOpen) await client.close();
     },
   };
 }
 
+type RedisClient = ReturnType<typeof createClient>;
+
 /**
- * One connected ioredis client per name. ioredis, not node-redis, because it
- * published about twice as fast here (`bench/redis_clients_bench.ts`,
- * BENCHMARKS.md); auto-pipelining batches the commands of one tick into one
- * write, in order, so publish order still holds per connection.
+ * One connected node-redis client per name, the first's options shared by
+ * its duplicates. node-redis rather than ioredis: measured side by side
+ * (`bench/redis_clients_bench.ts`, BENCHMARKS.md) they published equally fast,
+ * and node-redis delivered with the lower tail latency on a machine not
+ * saturated by other work. Once connected, a dropped connection is retried
+ * with backoff and its subscriptions restored.
  */
 async function connectClients<const N extends readonly string[]>(
   url: string,
   names: N,
-): Promise<{ [K in keyof N]: Redis }> {
-  const state = { connected: false, cause: undefined as unknown };
-  const clients = names.map(() =>
-    new Redis(url, {
-      lazyConnect: true,
-      enableAutoPipelining: true,
+): Promise<{ [K in keyof N]: RedisClient }> {
+  const state = { connected: false };
+  const first = createClient({
+    url,
+    socket: {
       // Fail fast at start-up so a wrong URL is reported, not retried forever.
-      retryStrategy: (times: number) => state.connected ? Math.min(50 * 2 ** times, 2_000) : null,
-    })
-  );
-  // Without an "error" listener ioredis reports every failed reconnect as unhandled.
+      reconnectStrategy: (retries: number, cause: Error) =>
+        state.connected ? Math.min(50 * 2 ** retries, 2_000) : cause,
+    },
+  });
+  const clients = names.map((_, i) => i === 0 ? first : first.duplicate());
+  // Without an "error" listener the client's EventEmitter would throw and crash the process.
   // Before the first connect the rejection below reports the cause, so only log afterwards.
   clients.forEach((client, i) =>
     client.on("error", (error: unknown) => {
       if (state.connected) console.error(`redis ${names[i]}:`, error);
-      else state.cause ??= error;
     })
   );
   try {
     await Promise.all(clients.map((c) => c.connect()));
   } catch (error) {
-    for (const c of clients) c.disconnect();
+    for (const c of clients) c.destroy();
     // The URL is left out: it may carry a password.
-    throw new UnavailableError(`redis cannot connect: ${describe(state.cause ?? error)}`);
+    throw new UnavailableError(`redis cannot connect: ${describe(error)}`);
   }
   state.connected = true;
-  return clients as { [K in keyof N]: Redis };
-}
-
-/**
- * A subscribed ioredis connection as a {@link SubscribeConnection}: one listener
- * per channel (the bus holds one per topic). ioredis resubscribes by itself
- * after a reconnect.
- */
-function subscriberOf(client: Redis): SubscribeConnection {
-  const listeners = new Map<string, (message: string) => void>();
-  client.on("message", (channel: string, message: string) => listeners.get(channel)?.(message));
-  return {
-    subscribe: async (channel, listener) => {
-      listeners.set(channel, listener);
-      await client.subscribe(channel);
-    },
-    unsubscribe: async (channel, listener) => {
-      // A later subscribe may already have put its own listener here.
-      if (listeners.get(channel) === listener) listeners.delete(channel);
-      await client.unsubscribe(channel);
-    },
-    close: () => client.quit().then(() => {}),
-  };
+  return clients as { [K in keyof N]: RedisClient };
 }
 
 function describe(error: unknown): string {
