@@ -32,7 +32,8 @@
  * Flags: `--pg-url=URL` (default env TEST_DATABASE_URL, then
  * BENCH_DATABASE_URL, then the local server), `--redis-url=URL` (default env
  * TEST_REDIS_URL, then redis://127.0.0.1:6379), `--nodes=3`,
- * `--subscribers=10000`, `--paced=2.5` (two events each: ~50,000 deliveries/s at 10,000), `--paced-seconds=10`, `--burst=50`.
+ * `--node-cpu-prof=DIR` (node 2, which only delivers, writes a V8 CPU
+ * profile there on stop), `--subscribers=10000`, `--paced=2.5` (two events each: ~50,000 deliveries/s at 10,000), `--paced-seconds=10`, `--burst=50`.
  *
  * @module
  */
@@ -52,7 +53,7 @@ import {
 if (flag("help") !== undefined) {
   console.log(
     "deno task bench:fanout [--pg-url=postgres://...] [--redis-url=redis://...] [--nodes=3] " +
-      "[--subscribers=10000] [--paced=2.5] [--paced-seconds=10] [--burst=50]",
+      "[--subscribers=10000] [--paced=2.5] [--paced-seconds=10] [--burst=50] [--node-cpu-prof=DIR]",
   );
   Deno.exit(0);
 }
@@ -65,6 +66,8 @@ const SUBSCRIBERS = Number(flag("subscribers") ?? 10_000);
 const PACED = Number(flag("paced") ?? 2.5);
 const PACED_SECONDS = Number(flag("paced-seconds") ?? 10);
 const BURST = Number(flag("burst") ?? 50);
+/** `--node-cpu-prof=DIR`: node 2 (it only delivers) writes a V8 CPU profile there on stop. */
+const NODE_CPU_PROF = flag("node-cpu-prof") || undefined;
 const RUN = crypto.randomUUID().slice(0, 8);
 /** A tenant of this run only: other users of the same Redis never see its events. */
 const TENANT = `fanout-${RUN}`;
@@ -218,16 +221,22 @@ async function main(): Promise<void> {
       const dataDir = await Deno.makeTempDir({ prefix: "cove_bench_fanout_" });
       dataDirs.push(dataDir);
       nodes.push(
-        await startNode(`n${i + 1}`, {
-          DATA_DIR: dataDir,
-          DATABASE_URL: schema.url,
-          REDIS_URL,
-          NODE_ID: `fanout-${RUN}-n${i + 1}`,
-          JWT_SECRET: secret,
-          RATE_LIMIT_DEFAULT: "0",
-          RATE_LIMIT_AI: "0",
-          RATE_LIMIT_WIDGET: "0",
-        }),
+        await startNode(
+          `n${i + 1}`,
+          {
+            DATA_DIR: dataDir,
+            DATABASE_URL: schema.url,
+            REDIS_URL,
+            NODE_ID: `fanout-${RUN}-n${i + 1}`,
+            JWT_SECRET: secret,
+            RATE_LIMIT_DEFAULT: "0",
+            RATE_LIMIT_AI: "0",
+            RATE_LIMIT_WIDGET: "0",
+          },
+          NODE_CPU_PROF && i === 1
+            ? { denoFlags: ["--cpu-prof", `--cpu-prof-dir=${NODE_CPU_PROF}`] }
+            : {},
+        ),
       );
     }
     const tokens = createTokenService({ secret });
@@ -362,9 +371,29 @@ async function main(): Promise<void> {
     const cpu0 = nodes.map((n) => cpuMs(n.pid));
     const clientCpu0 = clients.map((c) => cpuMs(c.pid));
     const burstStart = Date.now();
+    // Who was busy when: CPU used by each node and each load process, second by second.
+    const traceLines: string[] = [];
+    let lastCpu = [...nodes.map((n) => cpuMs(n.pid)), ...clients.map((c) => cpuMs(c.pid))];
+    const trace = setInterval(() => {
+      const cpu = [...nodes.map((n) => cpuMs(n.pid)), ...clients.map((c) => cpuMs(c.pid))];
+      const used = cpu.map((v, i) => String(v - lastCpu[i]!).padStart(4));
+      lastCpu = cpu;
+      traceLines.push(
+        `${String(Math.round((Date.now() - burstStart) / 1000)).padStart(3)} s: ` +
+          `${used.slice(0, nodes.length).join(" ")} | ${used.slice(nodes.length).join(" ")}  ` +
+          `load ${loadAverage()}`,
+      );
+    }, 1_000);
     await Promise.all(Array.from({ length: BURST }, capture));
     const committed = Date.now() - burstStart;
     const burst = await collect(burst0, 120_000);
+    clearInterval(trace);
+    if (traceLines.length > 0) {
+      console.log(
+        "  · CPU per second during the burst (ms used in each second; nodes 1..n | their clients):",
+      );
+      for (const line of traceLines) console.log(`      ${line}`);
+    }
     const cpu1 = nodes.map((n) => cpuMs(n.pid));
     const clientCpu1 = clients.map((c) => cpuMs(c.pid));
     const burstLat = histSummary(burst.reports.map((r) => r.hist));
