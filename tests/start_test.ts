@@ -189,6 +189,21 @@ Deno.test("first start prints a sign-in URL whose code signs in once; the demo s
     await second.body?.cancel();
 
     const authorization = `Bearer ${tokens.accessToken}`;
+    // A stream ticket opens one SSE connection, once.
+    const minted = await fetch(`${url}/v1/auth/ticket`, {
+      method: "POST",
+      headers: { authorization },
+    });
+    const { ticket } = await minted.json();
+    const sse = await fetch(`${url}/v1/stream/sse?topics=tenant&ticket=${ticket}`);
+    assert.equal(sse.status, 200);
+    const reader = sse.body!.getReader();
+    const { value } = await reader.read();
+    assert.match(new TextDecoder().decode(value), /"type":"ready"/);
+    await reader.cancel();
+    const reused = await fetch(`${url}/v1/stream/sse?topics=tenant&ticket=${ticket}`);
+    assert.equal(reused.status, 401);
+    await reused.body?.cancel();
     const sites = await (await fetch(`${url}/v1/site-keys`, { headers: { authorization } })).json();
     assert.deepEqual(sites.items.map((s: { key: string }) => s.key), [siteKey]);
 
