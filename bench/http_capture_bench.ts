@@ -213,6 +213,7 @@ async function figure(
   connections: number,
   withPostgres: boolean,
   captures = false,
+  schema?: BenchSchema,
 ): Promise<Row> {
   // The phase goes into each request's email and idempotency key: letters and digits only.
   const phase = `f${++figureNumber}`;
@@ -220,6 +221,7 @@ async function figure(
     const warm = await runWrk(url, script, WARMUP, connections, `${phase}w`);
     if (captures) acknowledged += okCount(warm);
   }
+  const tables0 = schema ? await tableStats(schema) : undefined;
   const cpu0 = cpuMs(server.pid);
   const pg0 = withPostgres ? postgresCpuMs() : 0;
   const result = await runWrk(url, script, DURATION, connections, phase);
@@ -247,7 +249,30 @@ async function figure(
       }; CPU per ok ${cpu}` +
       `  (load ${row.load})`,
   );
+  if (schema && tables0 && ok > 0) {
+    // Table statistics reach pg_stat_user_tables about once a second, and work a capture
+    // started (re-score reminders, follow-ups) finishes shortly after: wait for both.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const tables1 = await tableStats(schema);
+    const per = (k: "writes" | "scans") =>
+      [...tables1].map(([t, v]) => [t, (v[k] - (tables0.get(t)?.[k] ?? 0)) / ok] as const)
+        .filter(([, n]) => n >= 0.05).sort((a, b) => b[1] - a[1]);
+    const show = (list: ReturnType<typeof per>) =>
+      `${list.reduce((a, [, n]) => a + n, 0).toFixed(1)} (` +
+      list.map(([t, n]) => `${t} ${n.toFixed(1)}`).join(", ") + ")";
+    console.log(`    rows written per ok: ${show(per("writes"))}`);
+    console.log(`    index and table scans per ok: ${show(per("scans"))}`);
+  }
   return row;
+}
+
+/** Rows written and scans started per table of the run's schema, as Postgres counts them. */
+async function tableStats(schema: BenchSchema) {
+  const rows = await schema.sql<{ relname: string; writes: number; scans: number }[]>`
+    SELECT relname, (n_tup_ins + n_tup_upd + n_tup_del)::float8 AS writes,
+           (coalesce(idx_scan, 0) + coalesce(seq_scan, 0))::float8 AS scans
+    FROM pg_stat_user_tables WHERE schemaname = ${schema.schema}`;
+  return new Map(rows.map((r) => [r.relname, { writes: r.writes, scans: r.scans }]));
 }
 
 /** Acknowledged captures (2xx) over all capture runs, warm-ups included. */
@@ -367,6 +392,7 @@ async function main(): Promise<void> {
           c,
           !!schema,
           true,
+          schema,
         );
         if (row.result.statuses["429"]) {
           console.log("    ! 429 answers: this node does not take RATE_LIMIT_DEFAULT=0 yet");
@@ -401,6 +427,7 @@ async function main(): Promise<void> {
             c,
             !!schema,
             true,
+            schema,
           );
         }
       }

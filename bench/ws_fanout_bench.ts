@@ -16,7 +16,7 @@
  *    connections are open and idle, less its RSS before, over the count. The
  *    node was warmed first (a hundred connections opened and closed), so the
  *    code of the path is not counted;
- * 3. event-to-client latency at a paced rate: `--paced` captures per second
+ * 3. event-to-client latency at paced rates: `--paced` captures per second
  *    for `--paced-seconds` through node 1 (`POST /v1/leads`); latency is
  *    receipt time minus the event's `at` (stamped in the turn that emitted
  *    it, before its commit), so it spans commit, Redis, the hub and the
@@ -33,7 +33,7 @@
  * BENCH_DATABASE_URL, then the local server), `--redis-url=URL` (default env
  * TEST_REDIS_URL, then redis://127.0.0.1:6379), `--nodes=3`,
  * `--node-cpu-prof=DIR` (node 2, which only delivers, writes a V8 CPU
- * profile there on stop), `--subscribers=10000`, `--paced=2.5` (two events each: ~50,000 deliveries/s at 10,000), `--paced-seconds=10`, `--burst=50`.
+ * profile there on stop), `--subscribers=10000`, `--paced=0.5,2.5` (captures/s, two events each: ~10,000 and ~50,000 deliveries/s at 10,000 subscribers), `--paced-seconds=10`, `--burst=50`.
  *
  * @module
  */
@@ -53,7 +53,7 @@ import {
 if (flag("help") !== undefined) {
   console.log(
     "deno task bench:fanout [--pg-url=postgres://...] [--redis-url=redis://...] [--nodes=3] " +
-      "[--subscribers=10000] [--paced=2.5] [--paced-seconds=10] [--burst=50] [--node-cpu-prof=DIR]",
+      "[--subscribers=10000] [--paced=0.5,2.5] [--paced-seconds=10] [--burst=50] [--node-cpu-prof=DIR]",
   );
   Deno.exit(0);
 }
@@ -63,7 +63,8 @@ const PG_URL = flag("pg-url") || Deno.env.get("TEST_DATABASE_URL") ||
 const REDIS_URL = flag("redis-url") || Deno.env.get("TEST_REDIS_URL") || "redis://127.0.0.1:6379";
 const NODES = Number(flag("nodes") ?? 3);
 const SUBSCRIBERS = Number(flag("subscribers") ?? 10_000);
-const PACED = Number(flag("paced") ?? 2.5);
+const PACED = (flag("paced") ?? "0.5,2.5").split(",").map(Number).filter((n) => n > 0)
+  .sort((a, b) => a - b);
 const PACED_SECONDS = Number(flag("paced-seconds") ?? 10);
 const BURST = Number(flag("burst") ?? 50);
 /** `--node-cpu-prof=DIR`: node 2 (it only delivers) writes a V8 CPU profile there on stop. */
@@ -331,39 +332,44 @@ async function main(): Promise<void> {
       }
     };
 
-    // 3. Latency at a paced rate.
-    await Promise.all(clients.map((c) => c.send("mark")));
-    const paced0 = await position();
-    const pacedCpu0 = nodes.map((n) => cpuMs(n.pid));
-    const sent: Promise<void>[] = [];
-    const pacedStart = performance.now();
-    for (let i = 0; i < PACED * PACED_SECONDS; i++) {
-      const due = pacedStart + (i * 1000) / PACED;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      sent.push(capture());
+    // 3. Latency at paced rates, the lowest first: a backlog left by one would delay the next.
+    for (const rate of PACED) {
+      await Promise.all(clients.map((c) => c.send("mark")));
+      const paced0 = await position();
+      const pacedCpu0 = nodes.map((n) => cpuMs(n.pid));
+      const sent: Promise<void>[] = [];
+      const pacedStart = performance.now();
+      for (let i = 0; i < rate * PACED_SECONDS; i++) {
+        const due = pacedStart + (i * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        sent.push(capture());
+      }
+      await Promise.all(sent);
+      const paced = await collect(paced0, 30_000);
+      const pacedCpu = nodes.map((n, i) => cpuMs(n.pid) - pacedCpu0[i]!);
+      const lat = histSummary(paced.reports.map((r) => r.hist));
+      const pacedRate = (paced.events * subscribed) / PACED_SECONDS;
+      console.log(
+        `  · paced: ${rate * PACED_SECONDS} captures → ${paced.events} events × ${
+          int(subscribed)
+        } ` +
+          `subscribers (~${int(pacedRate)} deliveries/s over all nodes); ${
+            int(lat.count)
+          } received` +
+          `${paced.complete ? "" : " (INCOMPLETE)"}; p50 ${lat.p50} ms, p90 ${lat.p90} ms, ` +
+          `p99 ${lat.p99} ms, max ${lat.max} ms; captures answered ${takeStatuses()}  ` +
+          `(load ${loadAverage()})`,
+      );
+      row(
+        `event-to-client latency, ${rate} captures/s (${paced.events} events, ` +
+          `~${int(pacedRate)} deliveries/s in all)`,
+        `p50 ${lat.p50} ms, p90 ${lat.p90} ms, p99 ${lat.p99} ms, max ${lat.max} ms; ` +
+          `${int(lat.count)} of ${int(paced.events * subscribed)} delivered; node CPU ` +
+          `${pacedCpu.map((c) => `${int(c)} ms`).join(", ")}`,
+      );
+      await sleep(2_000);
     }
-    await Promise.all(sent);
-    const paced = await collect(paced0, 30_000);
-    const pacedCpu = nodes.map((n, i) => cpuMs(n.pid) - pacedCpu0[i]!);
-    const lat = histSummary(paced.reports.map((r) => r.hist));
-    const pacedRate = (paced.events * subscribed) / PACED_SECONDS;
-    console.log(
-      `  · paced: ${PACED * PACED_SECONDS} captures → ${paced.events} events × ${
-        int(subscribed)
-      } ` +
-        `subscribers (~${int(pacedRate)} deliveries/s over all nodes); ${int(lat.count)} received` +
-        `${paced.complete ? "" : " (INCOMPLETE)"}; p50 ${lat.p50} ms, p90 ${lat.p90} ms, ` +
-        `p99 ${lat.p99} ms, max ${lat.max} ms; captures answered ${takeStatuses()}  ` +
-        `(load ${loadAverage()})`,
-    );
-    row(
-      `event-to-client latency, ${PACED} captures/s (${paced.events} events, ` +
-        `~${int(pacedRate)} deliveries/s in all)`,
-      `p50 ${lat.p50} ms, p90 ${lat.p90} ms, p99 ${lat.p99} ms, max ${lat.max} ms; ` +
-        `${int(lat.count)} of ${int(paced.events * subscribed)} delivered; node CPU ` +
-        `${pacedCpu.map((c) => `${int(c)} ms`).join(", ")}`,
-    );
 
     // 4. Deliveries per second per node, in a burst.
     await Promise.all(clients.map((c) => c.send("mark")));
