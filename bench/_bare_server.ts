@@ -7,7 +7,9 @@
  *
  * @module
  */
-import { apiRouter, createRoute, json, jsonBody, serve, z } from "../gateway/mod.ts";
+// The library itself, as the floor is meant to be the bare parts; the gateway keeps its names private.
+import { createRoute, z } from "@hono/zod-openapi";
+import { apiRouter, json, jsonBody, serve } from "../gateway/mod.ts";
 import { CaptureLeadFields, identifiesSomeone, IDENTIFY_ISSUE, LeadSource } from "../shared/mod.ts";
 
 const CaptureBody = CaptureLeadFields.extend({ source: LeadSource.default("rest") })
