@@ -223,6 +223,10 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
       }
     }, (e) => console.error("cove: resuming imports failed:", e));
 
+    // Imports started over REST: shutdown gives them the turn timeout, then they resume at next start.
+    const importDrivers = new Set<Promise<unknown>>();
+    undo.push(() => settleWithin([...importDrivers], config.SHUTDOWN_TIMEOUT_MS));
+
     const sweep = startIdleSweep(system, Math.max(1_000, config.IDLE_TIMEOUT_MS / 4));
     undo.push(sweep.stop);
 
@@ -270,6 +274,11 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
           apiKeys: new PostgresApiKeyStore(db.sql),
           providerStatus: providerStatusOf(providers, breakers),
           limiter,
+          ai,
+          track: (driver) => {
+            importDrivers.add(driver);
+            void driver.finally(() => importDrivers.delete(driver));
+          },
         });
         app.route(
           "/v1/widget",
@@ -387,6 +396,17 @@ function startIdleSweep(system: ActorSystem, everyMs: number): { stop(): Promise
       await running;
     },
   };
+}
+
+/** Waits for `work` to settle, at most `ms`. */
+async function settleWithin(work: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  try {
+    await Promise.race([Promise.allSettled(work), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Stops HTTP, waiting for requests in flight at most `ms` so a stuck client cannot hold shutdown. */

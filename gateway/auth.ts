@@ -393,6 +393,9 @@ export function requireTenant(c: Context<AuthEnv>, tenant: string): Principal {
   return auth;
 }
 
+/** What any site key looks like; anything else is unknown without asking the store. */
+const SITE_KEY_SHAPE = /^[\w.:-]{1,200}$/;
+
 /** Headers a widget may send cross-origin, and how long a browser may cache a preflight. */
 const WIDGET_CORS = {
   methods: "GET, POST, OPTIONS",
@@ -412,7 +415,8 @@ export function siteKeyAuth(store: SiteKeyStore): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const origin = c.req.header("Origin");
     const key = c.req.header("X-Site-Key") ?? c.req.query("site_key");
-    const site = key ? await store.findSiteKey(key) : null;
+    // A key that cannot exist never reaches the store (a NUL byte is a database error there).
+    const site = key && SITE_KEY_SHAPE.test(key) ? await store.findSiteKey(key) : null;
     const allowed = site !== null && origin !== undefined && site.allowedOrigins.includes(origin);
     // Caches must not hand one site's CORS answer to another.
     c.header("Vary", "Origin");

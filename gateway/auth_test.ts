@@ -235,6 +235,13 @@ for (const backend of testBackends()) {
           await evil.body?.cancel();
           assert.equal((await post(undefined)).status, 403);
           assert.equal((await post("https://shop.example.com", "nope")).status, 401);
+          // A key no site could have (here a NUL byte, a database error if asked) is unknown: 401.
+          const nul = await app.request("/w/leads?site_key=%00", {
+            method: "POST",
+            headers: { Origin: "https://shop.example.com" },
+          });
+          assert.equal(nul.status, 401);
+          assert.equal((await errorOf(nul)).message, "unknown site key");
 
           const preflight = (origin: string) =>
             app.request("/w/leads?site_key=site_abc", {

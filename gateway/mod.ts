@@ -20,20 +20,32 @@ export * from "./sse.ts";
 export * from "./ws_deno.ts";
 export * from "./secrets.ts";
 export * from "./leads_api.ts";
-export * from "./auth_api.ts";
-export * from "./widget_api.ts";
-export * from "./metrics.ts";
-export * from "./bootstrap.ts";
-export * from "./settings_api.ts";
-export * from "./imports_api.ts";
-export * from "./ai_policy.ts";
-export * from "./suggestion.ts";
-export * from "./suggestions_api.ts";
 export * from "./team_api.ts";
 export * from "./tasks_api.ts";
 export * from "./bookings_api.ts";
 export * from "./outbox_api.ts";
 export * from "./analytics_api.ts";
-export * from "./openapi.ts";
+export * from "./auth_api.ts";
+export * from "./widget_api.ts";
+export * from "./metrics.ts";
+export * from "./bootstrap.ts";
+export * from "./ai_policy.ts";
+export * from "./suggestion.ts";
+export * from "./suggestions_api.ts";
+export * from "./settings_api.ts";
+export * from "./imports_api.ts";
+// The library's own names (createRoute, OpenAPIHono, z) stay private to the gateway's routers.
+export {
+  API_INFO,
+  apiRouter,
+  authErrors,
+  bearerOrApiKey,
+  ErrorSchema,
+  json,
+  jsonBody,
+  mountApiDocs,
+  notFound,
+  siteKeySecurity,
+} from "./openapi.ts";
 export * from "./guard.ts";
 export * from "./rest.ts";

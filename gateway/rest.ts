@@ -5,26 +5,29 @@
  * @module
  */
 import type { RootApp } from "./app.ts";
-import type { ApiDeps } from "./guard.ts";
+import type { LeadRouteDeps } from "./_lead_common.ts";
 import { leadRoutes } from "./leads_api.ts";
 import { authRoutes } from "./auth_api.ts";
-import { analyticsRoutes } from "./analytics_api.ts";
-import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
-import { settingsRoutes } from "./settings_api.ts";
-import { importRoutes } from "./imports_api.ts";
-import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
 import { aiPolicyRoutes, suggestionRoutes } from "./suggestions_api.ts";
+import { settingsRoutes } from "./settings_api.ts";
+import { type ImportRouteDeps, importRoutes } from "./imports_api.ts";
 import { teamRoutes } from "./team_api.ts";
 import { taskRoutes } from "./tasks_api.ts";
+import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
+import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
+import { analyticsRoutes } from "./analytics_api.ts";
+
+/** What the REST routers need: the shared deps plus the AI client and the import driver hook. */
+export type RestDeps = LeadRouteDeps & ImportRouteDeps;
 
 /** Mounts the REST routers on the node's root app. */
-export function mountRest(app: RootApp, deps: ApiDeps): void {
+export function mountRest(app: RootApp, deps: RestDeps): void {
   app.route("/v1/leads", leadRoutes(deps));
   app.route("/v1", authRoutes(deps));
-  app.route("/v1/settings", settingsRoutes(deps));
-  app.route("/v1/imports", importRoutes(deps));
   app.route("/v1/suggestions", suggestionRoutes(deps, app));
   app.route("/v1/ai-policy", aiPolicyRoutes(deps));
+  app.route("/v1/settings", settingsRoutes(deps));
+  app.route("/v1/imports", importRoutes(deps));
   app.route("/v1/team", teamRoutes(deps));
   app.route("/v1/tasks", taskRoutes(deps));
   app.route("/v1/availability", availabilityRoutes(deps));
