@@ -17,7 +17,7 @@
  * caught up (or failed); then answers stdin commands, one per line:
  *
  * - `mark`: starts a new phase (counts and latencies from zero);
- * - `report`: `{"t":"report", received, first, last, hist, closes, open}`
+ * - `report`: `{"t":"report", received, first, last, hist, closes, open, sample}`
  *   for the phase, where `hist` maps whole milliseconds of latency (receipt
  *   minus the event's `at`) to counts, and `first`/`last` are receipt times;
  * - `close`: closes every socket and exits.
@@ -40,6 +40,8 @@ let last = 0;
 let hist = new Map<number, number>();
 const closes = new Map<string, number>();
 let openCount = 0;
+/** One event frame as received, so the orchestrator can tell its size and serialization cost. */
+let sample: string | undefined;
 const conns: Deno.Conn[] = [];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -165,7 +167,10 @@ async function run(settle: (ok: boolean) => void): Promise<void> {
       const end = start + len;
       if (opcode === 1) {
         if (counting) {
-          if (isEvent(buf, start)) onEvent(buf, end, now);
+          if (isEvent(buf, start)) {
+            onEvent(buf, end, now);
+            sample ??= decoder.decode(buf.subarray(start, end));
+          }
         } else {
           const f = JSON.parse(decoder.decode(buf.subarray(start, end)));
           if (f.type === "ready" && state === "auth") {
@@ -242,6 +247,7 @@ for await (const chunk of lines) {
         hist: Object.fromEntries(hist),
         closes: Object.fromEntries(closes),
         open: openCount,
+        sample,
       }));
     } else if (command === "close") {
       for (const c of conns) {

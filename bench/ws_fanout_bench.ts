@@ -83,6 +83,7 @@ interface Report {
   hist: Record<string, number>;
   closes: Record<string, number>;
   open: number;
+  sample?: string;
 }
 
 /** One `_ws_clients.ts` process and its JSON-line conversation. */
@@ -436,6 +437,24 @@ async function main(): Promise<void> {
       `p50 ${burstLat.p50} ms, p99 ${burstLat.p99} ms, max ${burstLat.max} ms; ` +
         `${int(burstLat.count)} of ${int(burst.events * subscribed)} delivered`,
     );
+    const sample = burst.reports.find((r) => r.sample)?.sample;
+    if (sample) {
+      // What serializing a frame once per connection costs: the hub stringifies each delivery.
+      const frame = JSON.parse(sample);
+      const n = 20_000;
+      const t0 = performance.now();
+      let bytes = 0;
+      for (let i = 0; i < n; i++) bytes += JSON.stringify(frame).length;
+      const each = ((performance.now() - t0) * 1000) / n;
+      console.log(
+        `  · an event frame: ${int(bytes / n)} bytes; JSON.stringify of it ${each.toFixed(1)} µs ` +
+          `(this process, ${int(n)} times)  (load ${loadAverage()})`,
+      );
+      row(
+        "an event frame: size, and JSON.stringify of it (done once per delivery today)",
+        `${int(bytes / n)} bytes; ${each.toFixed(1)} µs`,
+      );
+    }
     const closes = burst.reports.map((r) => r.closes);
     const open = burst.reports.reduce((a, r) => a + r.open, 0);
     console.log(
