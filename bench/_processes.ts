@@ -37,9 +37,15 @@ export function rssBytes(pid: number): number {
 
 /** CPU time a process has used (user + system), ms, from /proc/<pid>/stat at 100 Hz ticks. */
 export function cpuMs(pid: number): number {
+  const { user, system } = cpuSplitMs(pid);
+  return user + system;
+}
+
+/** CPU time a process has used in user space and in the kernel (its syscalls), ms. */
+export function cpuSplitMs(pid: number): { user: number; system: number } {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime (fields 14 and 15)
+  return { user: Number(f[11]) * 10, system: Number(f[12]) * 10 }; // utime, stime (fields 14, 15)
 }
 
 /**

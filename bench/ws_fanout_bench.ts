@@ -41,6 +41,7 @@ import { createTokenService } from "../gateway/mod.ts";
 import { int, ms, table } from "./mod.ts";
 import {
   cpuMs,
+  cpuSplitMs,
   createBenchSchema,
   flag,
   loadAverage,
@@ -376,6 +377,7 @@ async function main(): Promise<void> {
     await Promise.all(clients.map((c) => c.send("mark")));
     const burst0 = await position();
     const cpu0 = nodes.map((n) => cpuMs(n.pid));
+    const kernel0 = nodes.map((n) => cpuSplitMs(n.pid).system);
     const clientCpu0 = clients.map((c) => cpuMs(c.pid));
     const burstStart = Date.now();
     // Who was busy when: CPU used by each node and each load process, second by second.
@@ -402,6 +404,7 @@ async function main(): Promise<void> {
       for (const line of traceLines) console.log(`      ${line}`);
     }
     const cpu1 = nodes.map((n) => cpuMs(n.pid));
+    const kernel1 = nodes.map((n) => cpuSplitMs(n.pid).system);
     const clientCpu1 = clients.map((c) => cpuMs(c.pid));
     const burstLat = histSummary(burst.reports.map((r) => r.hist));
     console.log(
@@ -414,19 +417,20 @@ async function main(): Promise<void> {
       const rate = r.received / seconds;
       const cpuPer = ((cpu1[i]! - cpu0[i]!) * 1000) / r.received;
       const clientPer = ((clientCpu1[i]! - clientCpu0[i]!) * 1000) / r.received;
+      const kernelPer = ((kernel1[i]! - kernel0[i]!) * 1000) / r.received;
       console.log(
         `  · node ${i + 1}: ${int(r.received)} deliveries in ${seconds.toFixed(2)} s = ` +
           `${int(rate)}/s; node CPU ${int(cpu1[i]! - cpu0[i]!)} ms = ${cpuPer.toFixed(1)} µs per ` +
-          `delivery (${int(1e6 / cpuPer)}/s per core); its clients ${
-            clientPer.toFixed(1)
-          } µs per ` +
+          `delivery, of which ${kernelPer.toFixed(1)} µs in the kernel ` +
+          `(${int(1e6 / cpuPer)}/s per core); its clients ${clientPer.toFixed(1)} µs per ` +
           `receipt; first to last receipt ${((r.last - r.first) / 1000).toFixed(2)} s  ` +
           `(load ${loadAverage()})`,
       );
       row(
         `deliveries/s, node ${i + 1}, burst of ${burst.events} events to ${int(opened[i]!.ok)}`,
         `${int(rate)}/s (${int(r.received)} in ${seconds.toFixed(2)} s); node CPU ` +
-          `${cpuPer.toFixed(1)} µs per delivery = ${int(1e6 / cpuPer)}/s per core; ` +
+          `${cpuPer.toFixed(1)} µs per delivery (kernel ${kernelPer.toFixed(1)} µs) = ` +
+          `${int(1e6 / cpuPer)}/s per core; ` +
           `clients ${clientPer.toFixed(1)} µs per receipt`,
         "≥ 100,000/s",
         rate >= 100_000 ? "yes" : "no",
