@@ -147,9 +147,36 @@ function parseBody(text: string): unknown {
     );
   }
   if (text.trim() === "") return null;
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new ValidationError("request body", [{ path: "", message: "expected JSON" }]);
   }
+  if (deeperThan(body, MAX_SUGGESTED_BODY_DEPTH)) {
+    throw new ValidationError("request body", [{
+      path: "",
+      message: `nested deeper than ${MAX_SUGGESTED_BODY_DEPTH} levels`,
+    }]);
+  }
+  return body;
+}
+
+/**
+ * Deepest nesting a suggested body may have. The body is journaled as jsonb:
+ * Postgres refuses one nested thousands deep (a 500), and the embedded
+ * database stops answering altogether.
+ */
+export const MAX_SUGGESTED_BODY_DEPTH = 64;
+
+/** Whether `value` nests arrays or objects deeper than `max`; iterative, as the value may not fit the stack. */
+function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
