@@ -31,6 +31,8 @@ interface Ids {
   siteKey: string;
   /** No dead letter can be made on demand: an id that would be A's if it existed. */
   deadLetter: string;
+  /** A word in A's free-text fields, for B to search for. */
+  mark: string;
 }
 
 /** How B calls one operation: path parameters, query and body, most naming A's resources. */
@@ -58,7 +60,7 @@ const TABLE: Record<string, (ids: Ids) => Call> = {
   "POST /v1/leads": (ids) => ({
     body: { idempotencyKey: ids.lead, contact: { email: "b@example.com" } },
   }),
-  "GET /v1/leads": (ids) => ({ query: `q=${ids.lead}` }),
+  "GET /v1/leads": (ids) => ({ query: `q=${ids.mark}` }),
   "GET /v1/leads/silent": () => ({ query: "hours=1" }),
   "GET /v1/leads/{id}": (ids) => ({ params: { id: ids.lead } }),
   "PATCH /v1/leads/{id}": (ids) => ({
@@ -329,10 +331,12 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
       apiKey: apiKey.id,
       siteKey: siteKey.key,
       deadLetter: "918273645",
+      mark: MARK,
     };
     for (const [k, v] of Object.entries(ids)) assert.ok(typeof v === "string" && v, `no ${k} id`);
     /** Strings that only A's data contains. */
     const secrets = [MARK, A, ...Object.values(ids).filter((id) => id !== ids.deadLetter)];
+    assert.ok((await asA("GET", `/v1/leads?q=${MARK}`)).text.includes(lead), "A finds its lead");
 
     // What A sees of its resources; compared after B's calls.
     const snapshotPaths = [
@@ -453,6 +457,24 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
             (invalid.length ? `; 400 from ${[...new Set(invalid)].join(", ")}` : ""),
         );
         assert.deepEqual(leaks, []);
+      },
+    );
+
+    await t.step(
+      "A's own reads of the same paths succeed, so B's 404s come from the tenant",
+      async () => {
+        const wrong: string[] = [];
+        for (const op of ops.filter((o) => o.method === "GET" && o.path.includes("{"))) {
+          const c = TABLE[`${op.method} ${op.path}`]?.(ids);
+          if (!c || c.expect === "own" || op.path.startsWith("/v1/dead-letters")) continue;
+          const path = op.path.replace(/\{(\w+)\}/g, (_, n) => encodeURIComponent(c.params![n]!)) +
+            (c.query ? `?${c.query}` : "");
+          const res = await asA("GET", path);
+          if (res.status !== 200) {
+            wrong.push(`GET ${path}: ${res.status} ${res.text.slice(0, 200)}`);
+          }
+        }
+        assert.deepEqual(wrong, []);
       },
     );
 
