@@ -15,7 +15,7 @@
 import { Hono } from "hono";
 import { PROTOCOL_VERSION, type ServerFrame, StreamPosition, StreamTopic } from "../shared/mod.ts";
 import type { ErrorBody, GatewayApp } from "./app.ts";
-import { type StreamHub, type StreamSink, topicFilter } from "./stream_hub.ts";
+import { pollUntil, type StreamHub, type StreamSink, topicFilter } from "./stream_hub.ts";
 
 /** Who a token belongs to; null when it is not valid (unknown, expired). */
 export type VerifyStreamToken = (token: string) => Promise<{ tenant: string } | null>;
@@ -31,6 +31,8 @@ export interface StreamRouteDeps {
 }
 
 const encoder = new TextEncoder();
+/** How long a replay waits for an SSE client to read before it counts as slow, ms. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 /** Builds the routes, to be mounted at `/v1/stream`. */
 export function streamRoutes(deps: StreamRouteDeps): GatewayApp {
@@ -84,6 +86,8 @@ export function streamRoutes(deps: StreamRouteDeps): GatewayApp {
         write(formatSse({ type: "closing", reason }));
         controller.close();
       },
+      drain: () =>
+        pollUntil(() => ended || (controller.desiredSize ?? 0) >= maxBytes / 2, DRAIN_TIMEOUT_MS),
     };
     write(formatSse({ type: "ready", version: PROTOCOL_VERSION }));
     const outcome = await deps.hub.subscribe(

@@ -28,6 +28,27 @@ export interface StreamSink {
   send(frame: ServerFrame): "ok" | "full";
   /** Ends the connection with a close code and a reason the client can act on. */
   close(code: number, reason: string): void;
+  /**
+   * Optional pacing for replays: resolves once the consumer has taken enough
+   * of what is queued (or the sink gave up waiting). Catch-up awaits it
+   * before each journal event, so a client that reads is paced through a
+   * long gap instead of being closed as slow; live delivery never waits.
+   */
+  drain?(): Promise<void>;
+}
+
+/**
+ * Resolves once `ready()` holds, checking every `everyMs` (sockets have no
+ * drain event), or after `ms` regardless: the caller's next send then finds
+ * the sink still full and the hub closes the consumer as slow.
+ */
+export function pollUntil(ready: () => boolean, ms: number, everyMs = 10): Promise<void> {
+  if (ready()) return Promise.resolve();
+  const deadline = Date.now() + ms;
+  return new Promise((resolve) => {
+    const poll = () => (ready() || Date.now() >= deadline ? resolve() : setTimeout(poll, everyMs));
+    setTimeout(poll, everyMs);
+  });
 }
 
 /** The part of the journal the hub reads. */
@@ -280,6 +301,10 @@ export class StreamHub {
           if (e.position > conn.position + 1) {
             this.#end(conn, 1011, `stream gap; resume from ${conn.position}`);
             return;
+          }
+          if (conn.sink.drain) {
+            await conn.sink.drain();
+            if (conn.closed) return;
           }
           if (!this.#deliver(conn, e)) return;
         }

@@ -17,7 +17,7 @@ import {
   systemClock,
 } from "../shared/mod.ts";
 import type { VerifyStreamToken } from "./sse.ts";
-import { type StreamHub, type StreamSubscription, topicFilter } from "./stream_hub.ts";
+import { pollUntil, type StreamHub, type StreamSubscription, topicFilter } from "./stream_hub.ts";
 
 /** Tunables of {@link upgradeToStream}. */
 export interface WebSocketStreamOptions {
@@ -27,6 +27,8 @@ export interface WebSocketStreamOptions {
   maxBadFrames?: number;
   /** Bytes queued on the socket beyond which the consumer is slow (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** How long a replay waits for the client to read before it counts as slow, ms (default 10,000). */
+  drainTimeoutMs?: number;
   /** Stamps the heartbeats that answer `ping` (default the system clock). */
   clock?: Clock;
 }
@@ -46,6 +48,7 @@ export function upgradeToStream(
   const { socket, response } = Deno.upgradeWebSocket(req);
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
   const maxBad = options.maxBadFrames ?? 3;
+  const drainMs = options.drainTimeoutMs ?? 10_000;
   const clock = options.clock ?? systemClock;
   let tenant: string | undefined;
   let authenticating = false;
@@ -82,6 +85,11 @@ export function upgradeToStream(
       send({ type: "closing", reason });
       close(code, reason);
     },
+    drain: () =>
+      pollUntil(
+        () => socket.readyState !== WebSocket.OPEN || socket.bufferedAmount <= maxBuffered / 2,
+        drainMs,
+      ),
   };
 
   // Frames are handled one at a time: auth and subscribe await, and a second

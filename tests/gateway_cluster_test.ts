@@ -282,6 +282,33 @@ if ("skip" in urls) {
               resumeFrom < all.at(-1)!.position,
               `closed at ${resumeFrom} of ${all.at(-1)!.position}`,
             );
+            // Resuming from the named position (on another node) gets exactly the rest.
+            const resumed = await connectWs(c.url, await token(tenant));
+            try {
+              resumed.subscribe(["tenant"], resumeFrom);
+              await resumed.waitFor((f) => f.type === "caught_up", 30_000, "resume after 4008");
+              assert.deepEqual(
+                resumed.events().map(identity),
+                all.filter((e) => e.position > resumeFrom),
+              );
+            } finally {
+              await resumed.close();
+            }
+            // And over SSE, a replay several times the 1 MiB queue is paced, not cut off.
+            const sse = await connectSse(
+              a.url,
+              await token(tenant),
+              `topics=tenant&from=${resumeFrom}`,
+            );
+            try {
+              await sse.waitFor((f) => f.type === "caught_up", 30_000, "SSE resume after 4008");
+              assert.deepEqual(
+                sse.events().map(identity),
+                all.filter((e) => e.position > resumeFrom),
+              );
+            } finally {
+              await sse.close();
+            }
           } finally {
             slow.close();
             await steady.close();
