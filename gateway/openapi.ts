@@ -39,8 +39,38 @@ export function apiRouter<E extends Env>(): OpenAPIHono<E> {
           fieldIssues(result.error.issues),
         );
       }
+      const path = unstorableString(result.data);
+      if (path !== null) {
+        throw new ValidationError(TARGET_NAMES[result.target] ?? result.target, [{
+          path,
+          message: "contains a NUL character or an unpaired surrogate",
+        }]);
+      }
     },
   });
+}
+
+/**
+ * The path of the first string (or key) in `value` that Postgres cannot
+ * store as text or jsonb, which would otherwise fail the write with a 500;
+ * null when there is none. Iterative, as `value` may nest deep.
+ */
+export function unstorableString(value: unknown): string | null {
+  const bad = (s: string) => s.includes("\0") || !s.isWellFormed();
+  const stack: [unknown, string][] = [[value, ""]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === "string") {
+      if (bad(v)) return path;
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) {
+        const at = path ? `${path}.${k}` : k;
+        if (bad(k)) return at;
+        stack.push([child, at]);
+      }
+    }
+  }
+  return null;
 }
 
 /** The body of every error response, as documented. */

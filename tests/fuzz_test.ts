@@ -327,12 +327,57 @@ function junkQuery(rng: Rng, op: Operation | undefined): { query: string; defect
   return { query: parts.length ? `?${parts.join("&")}` : "", defect };
 }
 
+/** Strings Postgres cannot store (NUL, unpaired surrogates): valid JSON, never valid input. */
+const UNSTORABLE = ["\u0000", "a\u0000b", "\ud800", "x\udfffy", "\ud83d"];
+
+/**
+ * A well-formed body for a route that writes, with one string that cannot be stored: it passes
+ * every schema, so only the gateway's own check stands between it and a failed write (a 500).
+ */
+function poisoned(rng: Rng, creds: { good: Credential[] }, ids: string[]): Case {
+  const bad = rng.pick(UNSTORABLE);
+  const admin = rng.pick(creds.good.filter((c) => c.name === "admin of fuzz-a"));
+  const bodies: [string, unknown][] = [
+    ["/v1/leads", {
+      idempotencyKey: `p${rng.int(1e9)}`,
+      contact: { email: `p${rng.int(1e9)}@example.com`, name: `N${bad}` },
+    }],
+    ["/v1/leads", {
+      idempotencyKey: `p${rng.int(1e9)}`,
+      contact: { email: `q${rng.int(1e9)}@example.com` },
+      message: bad,
+    }],
+    ["/v1/leads", {
+      idempotencyKey: `p${rng.int(1e9)}`,
+      contact: { email: `r${rng.int(1e9)}@example.com` },
+      customFields: { [rng.chance(0.5) ? "note" : `k${bad}`]: bad },
+    }],
+    ["/v1/team/members", { id: `m${rng.int(1e9)}`, name: bad, types: ["sales"] }],
+    [`/v1/leads/${ids[0]}/messages`, {
+      channel: "note",
+      direction: "inbound",
+      content: bad,
+      status: "received",
+    }],
+  ];
+  const [path, body] = rng.pick(bodies);
+  return {
+    method: "POST",
+    path,
+    headers: { ...admin.headers, "content-type": "application/json" },
+    body: JSON.stringify(body),
+    defect: "a string that cannot be stored",
+    transportErrorOk: false,
+  };
+}
+
 function generate(
   rng: Rng,
   ops: Operation[],
   creds: { bad: Credential[]; good: Credential[] },
   ids: string[],
 ): Case {
+  if (rng.chance(0.04)) return poisoned(rng, creds, ids);
   const headers: Record<string, string> = {};
   let defect: string | null = null;
   let transportErrorOk = false;
