@@ -28,6 +28,7 @@ import {
   ValidationError,
 } from "../shared/mod.ts";
 import type { AuthEnv } from "./auth.ts";
+import { unstorableString } from "./openapi.ts";
 import { suggestion } from "./suggestion.ts";
 
 /** Methods that only read, so the policy lets them through in every mode. */
@@ -157,6 +158,14 @@ function parseBody(text: string): unknown {
     throw new ValidationError("request body", [{
       path: "",
       message: `nested deeper than ${MAX_SUGGESTED_BODY_DEPTH} levels`,
+    }]);
+  }
+  // Checked here too: the route's own check runs only when the suggestion is approved.
+  const unstorable = unstorableString(body);
+  if (unstorable !== null) {
+    throw new ValidationError("request body", [{
+      path: unstorable,
+      message: "contains a NUL character or an unpaired surrogate",
     }]);
   }
   return body;
