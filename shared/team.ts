@@ -138,7 +138,8 @@ export type TeamMemberPicked = z.infer<typeof TeamMemberPicked>;
  * Both are accepted because REST callers write ISO and code passes clock values.
  */
 export const EpochOrIso = z.union([
-  z.number().int().min(0),
+  // The largest time a Date holds: past it, writing the read model threw and stopped the node.
+  z.number().int().min(0).max(8_640_000_000_000_000),
   IsoInstant.transform((iso) => Temporal.Instant.from(iso).epochMilliseconds),
 ], { error: "expected epoch milliseconds or an ISO instant with Z or an offset" });
 

@@ -331,13 +331,14 @@ function junkQuery(rng: Rng, op: Operation | undefined): { query: string; defect
 const UNSTORABLE = ["\u0000", "a\u0000b", "\ud800", "x\udfffy", "\ud83d"];
 
 /**
- * A well-formed body for a route that writes, with one string that cannot be stored: it passes
- * every schema, so only the gateway's own check stands between it and a failed write (a 500).
+ * A well-formed body for a route that writes, with one string that cannot be stored (it passes
+ * every schema, so only the gateway's own check stands between it and a failed write) or a time
+ * no Date holds.
  */
 function poisoned(rng: Rng, creds: { good: Credential[] }, ids: string[]): Case {
   const bad = rng.pick(UNSTORABLE);
   // The ai role's writes are kept as suggestions before any route sees them: the same holds there.
-  const admin = rng.pick(
+  let admin = rng.pick(
     creds.good.filter((c) => c.name === "admin of fuzz-a" || c.name === "ai of fuzz-c"),
   );
   const bodies: [string, unknown][] = [
@@ -363,13 +364,27 @@ function poisoned(rng: Rng, creds: { good: Credential[] }, ids: string[]): Case 
       status: "received",
     }],
   ];
+  if (rng.chance(0.3)) {
+    // Well-formed but out of any real range: a due date past what a Date holds stopped the node.
+    // (An ai caller's would be kept as a suggestion, checked when approved.)
+    admin = creds.good.find((c) => c.name === "admin of fuzz-a")!;
+    bodies.length = 0;
+    bodies.push(["/v1/tasks", {
+      leadId: ids[0],
+      type: "sales",
+      title: "t",
+      dueAt: rng.pick([2 ** 53 - 1, 8.64e15 + 1, 1e300, "+275760-09-13T00:00:00.001Z"]),
+      priority: "low",
+      idempotencyKey: `t${rng.int(1e9)}`,
+    }]);
+  }
   const [path, body] = rng.pick(bodies);
   return {
     method: "POST",
     path,
     headers: { ...admin.headers, "content-type": "application/json" },
     body: JSON.stringify(body),
-    defect: "a string that cannot be stored",
+    defect: "a string that cannot be stored, or a time out of range",
     transportErrorOk: false,
   };
 }
