@@ -41,10 +41,22 @@ export const TimeZone = z.string().max(64).transform((name, ctx) => {
   return zone;
 });
 
-/** An instant: ISO 8601 with `Z` or an offset; parsed to UTC `Z` form. */
+/**
+ * The instants the API takes, years 1 to 9999: wider ones parse, but then
+ * fail in calendar arithmetic and in Postgres (a 500, or a stopped node).
+ */
+export const INSTANT_RANGE_MS = { min: -62_135_596_800_000, max: 253_402_300_799_999 } as const;
+
+/** An instant: ISO 8601 with `Z` or an offset, years 1 to 9999; parsed to UTC `Z` form. */
 export const IsoInstant = z.string().max(64).transform((text, ctx) => {
   try {
-    return Temporal.Instant.from(text).toString();
+    const instant = Temporal.Instant.from(text);
+    const ms = instant.epochMilliseconds;
+    if (ms < INSTANT_RANGE_MS.min || ms > INSTANT_RANGE_MS.max) {
+      ctx.issues.push({ code: "custom", input: text, message: "expected a year from 1 to 9999" });
+      return z.NEVER;
+    }
+    return instant.toString();
   } catch {
     ctx.issues.push({
       code: "custom",

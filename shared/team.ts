@@ -13,7 +13,7 @@
  * @internal
  */
 import { z } from "zod";
-import { IsoInstant, TimeZone } from "./booking.ts";
+import { INSTANT_RANGE_MS, IsoInstant, TimeZone } from "./booking.ts";
 import { isKeyPart } from "./ids.ts";
 import { AiFailureReason, Priority } from "./scoring.ts";
 
@@ -138,8 +138,8 @@ export type TeamMemberPicked = z.infer<typeof TeamMemberPicked>;
  * Both are accepted because REST callers write ISO and code passes clock values.
  */
 export const EpochOrIso = z.union([
-  // The largest time a Date holds: past it, writing the read model threw and stopped the node.
-  z.number().int().min(0).max(8_640_000_000_000_000),
+  // Past the end of year 9999, writing the read model threw (and stopped the node) or failed.
+  z.number().int().min(0).max(INSTANT_RANGE_MS.max),
   IsoInstant.transform((iso) => Temporal.Instant.from(iso).epochMilliseconds),
 ], { error: "expected epoch milliseconds or an ISO instant with Z or an offset" });
 

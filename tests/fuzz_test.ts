@@ -378,6 +378,23 @@ function poisoned(rng: Rng, creds: { good: Credential[] }, ids: string[]): Case 
       idempotencyKey: `t${rng.int(1e9)}`,
     }]);
   }
+  if (rng.chance(0.3)) {
+    // Instants that parse but no calendar or database takes (years past 9999 or before 1).
+    const far = encodeURIComponent(
+      rng.pick(["+275760-09-12T23:30:00Z", "-271821-04-20T00:00:00Z"]),
+    );
+    return {
+      method: "GET",
+      path: rng.pick([
+        `/v1/availability?member=m1&from=${far}&to=${far}`,
+        `/v1/analytics/summary?from=${far}`,
+        `/v1/bookings?from=${far}&to=${far}`,
+      ]),
+      headers: creds.good.find((c) => c.name === "admin of fuzz-a")!.headers,
+      defect: "an instant out of range",
+      transportErrorOk: false,
+    };
+  }
   const [path, body] = rng.pick(bodies);
   return {
     method: "POST",
