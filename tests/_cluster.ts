@@ -139,9 +139,11 @@ export async function startCluster(
   dbUrl.searchParams.set("search_path", schema);
   const nodes: NodeProcess[] = [];
   const sql = postgres(dbUrl.href, { max: 2, onnotice: () => {} });
+  const dataDir = await Deno.makeTempDir({ prefix: "cove_cluster_" });
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.stop()));
     await sql.end();
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     try {
       await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     } finally {
@@ -149,7 +151,6 @@ export async function startCluster(
     }
   };
   try {
-    const dataDir = await Deno.makeTempDir({ prefix: "cove_cluster_" });
     const started = await Promise.allSettled(
       Array.from({ length: count }, (_, i) =>
         spawnNode({
