@@ -487,7 +487,15 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
     });
 
     await t.step("B's WebSocket and SSE subscriptions never see an event of A's", async () => {
-      const topics = ["tenant", `lead:${lead}`];
+      // Every kind of topic, aimed at A's actors and at event types A emits.
+      const topics = [
+        "tenant",
+        `lead:${lead}`,
+        `task:${ids.task}`,
+        `import:${ids.import}`,
+        "type:lead.captured",
+        "type:task.completed",
+      ];
       const bTicket = (await ok(
         call("POST", "/v1/auth/ticket", { authorization: bAdmin }),
         "B's ticket",
@@ -520,8 +528,8 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
         assert.equal(bSse.status, 200);
         assert.equal(bTicketSse.status, 200);
         bWs.subscribe(["tenant"], null);
-        bLeadWs.subscribe([`lead:${lead}`], null);
-        aWs.subscribe([`lead:${lead}`], null);
+        bLeadWs.subscribe([`lead:${lead}`, `task:${ids.task}`], null);
+        aWs.subscribe([`lead:${lead}`, `task:${ids.task}`], null);
         for (const s of [bWs, bLeadWs, bSse, aWs]) {
           await s.waitFor((f) => f.type === "caught_up", 10_000, "caught_up");
         }
@@ -535,6 +543,7 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
           }),
           "live capture",
         );
+        await ok(asA("POST", `/v1/tasks/${ids.task}/complete`, {}), "live task change");
         await until(
           () => aWs.events().length > replayed,
           10_000,
@@ -556,9 +565,14 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
           !ticketText.text.includes(A) && !ticketText.text.includes(MARK),
           "B's ticket SSE got A's data",
         );
-        // B's subscription to A's lead id has nothing: B has no lead of that id.
+        // B's subscription to A's lead and task ids has nothing: B has no actors of those ids.
         assert.deepEqual(bLeadWs.events(), []);
-        // A's lead did emit events in the meantime.
+        // A's lead and task did emit events in the meantime.
+        await until(
+          () => aWs.events().some((f) => f.event.actor.startsWith(`task/${A}/`)),
+          10_000,
+          "A's task event on A's subscriber",
+        );
         assert.ok(aWs.events().some((f) => f.event.actor === `lead/${A}/${lead}`));
       } finally {
         await bWs.close();
