@@ -266,6 +266,14 @@ export class Activation {
     }
     const newSeq = this.seq + events.length;
     const projection = this.actorType.parts.projection;
+    let row: Record<string, unknown> | undefined;
+    try {
+      // A read model that cannot be built fails this turn, never the node.
+      if (projection && events.length > 0) row = projection.row(state, this.address);
+    } catch (e) {
+      this.#complete(env, top, false, e);
+      return undefined;
+    }
     const snapshot = newSeq - this.snapshotSeq >= this.rt.snapshotEvery
       ? { state, version: this.actorType.options.stateVersion }
       : undefined;
@@ -281,7 +289,7 @@ export class Activation {
       ...(env.consume ? { consume: env.consume } : {}),
       ...(snapshot ? { snapshot } : {}),
       ...(projection && events.length > 0
-        ? { projection: { table: projection.table, row: projection.row(state, this.address) } }
+        ? { projection: { table: projection.table, row: row! } }
         : {}),
     };
     const committing = this.rt.committer.commit(req).then(

@@ -356,12 +356,15 @@ export function storageConformance(backend: Backend): void {
         handle: (_s, cmd) => ({ events: [{ type: "viewed.added", data: cmd }] }),
       })
       .command("noop", { input: z.object({}), handle: () => ({}) })
-      .projectTo("counter_view", (s, a) => ({
-        tenant: a.tenant,
-        count: s.count,
-        last_note: s.last,
-        updated_at: new Date(s.at).toISOString(),
-      }));
+      .projectTo("counter_view", (s, a) => {
+        if (s.last === "unprojectable") throw new RangeError("no row for this state");
+        return {
+          tenant: a.tenant,
+          count: s.count,
+          last_note: s.last,
+          updated_at: new Date(s.at).toISOString(),
+        };
+      });
     const s = new ActorSystem({ database: db, types: [viewed], clock: new ManualClock() });
     const a = s.ref(viewed, "t1", "a");
     await a.ask("add", { by: 2, note: "x" });
@@ -376,6 +379,12 @@ export function storageConformance(backend: Backend): void {
       ["viewed/t1/a", "t1", 5, "y"],
       ["viewed/t1/b", "t1", 1, "z"],
     ]);
+    // A row that cannot be built fails that turn alone: nothing is committed, the actor goes on.
+    await assert.rejects(a.ask("add", { by: 7, note: "unprojectable" }), RangeError);
+    await a.ask("add", { by: 1, note: "after" });
+    const [after] = await db
+      .sql`SELECT count, last_note FROM counter_view WHERE actor = 'viewed/t1/a'`;
+    assert.deepEqual([after?.count, after?.last_note], [6, "after"]);
     await s.shutdown();
   });
 
