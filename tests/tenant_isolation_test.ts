@@ -210,6 +210,7 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
       RATE_LIMIT_DEFAULT: "0",
       RATE_LIMIT_AI: "0",
       RATE_LIMIT_WIDGET: "0",
+      REMINDER_POLL_MS: "200",
     }),
     { log: () => {} },
   );
@@ -374,7 +375,15 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
       if ((view.bookingIds ?? []).includes(ids.booking)) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const before = await snapshot();
+    // A's own follow-on work (a re-score reminder after the booking) must settle too: take the
+    // snapshot once two reads more than a reminder poll apart agree.
+    let before = await snapshot();
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const again = await snapshot();
+      if (JSON.stringify(again) === JSON.stringify(before)) break;
+      before = again;
+    }
 
     // B's own credentials of every kind.
     const bKey = await ok(
