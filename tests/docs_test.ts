@@ -12,6 +12,7 @@ const MODULES = [
   "actors/ai/mod.ts",
   "actors/team/mod.ts",
   "actors/channels/mod.ts",
+  "actors/scheduler/mod.ts",
   "gateway/mod.ts",
   "bench/mod.ts",
 ];

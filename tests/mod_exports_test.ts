@@ -11,6 +11,7 @@ const FOLDERS = [
   "actors/calendar",
   "actors/team",
   "actors/channels",
+  "actors/scheduler",
   "gateway",
 ];
 
