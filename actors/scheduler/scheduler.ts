@@ -53,14 +53,17 @@ export interface SchedulerOptions {
   catchUpWindowMs?: number;
 }
 
-/** What one tick did with one due occurrence. */
+/**
+ * What one tick did for one job and tenant. Ticks where nothing was due leave
+ * no result; `bad_time_zone` and `tenants_failed` say why a job could not even
+ * look for its occurrences, so one tenant's bad setting is visible, not fatal.
+ */
 export type TickResult =
-  & { job: string; tenant: string; occurrence: number }
-  & (
-    | { state: "ran" }
-    | { state: "failed"; error: string }
-    | { state: "claimed_elsewhere" }
-  );
+  | { state: "ran"; job: string; tenant: string; occurrence: number }
+  | { state: "failed"; job: string; tenant: string; occurrence: number; error: string }
+  | { state: "claimed_elsewhere"; job: string; tenant: string; occurrence: number }
+  | { state: "bad_time_zone"; job: string; tenant: string; error: string }
+  | { state: "tenants_failed"; job: string; error: string };
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -106,7 +109,13 @@ export class Scheduler {
   async tick(): Promise<TickResult[]> {
     const results: TickResult[] = [];
     for (const job of this.#opts.jobs) {
-      const tenants = typeof job.tenants === "function" ? await job.tenants() : job.tenants;
+      let tenants: string[];
+      try {
+        tenants = typeof job.tenants === "function" ? await job.tenants() : job.tenants;
+      } catch (err) {
+        results.push({ state: "tenants_failed", job: job.name, error: messageOf(err) });
+        continue;
+      }
       for (const tenant of tenants) {
         const result = await this.#tickOne(job, tenant);
         if (result) results.push(result);
@@ -125,7 +134,7 @@ export class Scheduler {
       if (!isTimeZone(timeZone)) throw new Error(`unknown time zone ${timeZone}`);
     } catch (err) {
       // A tenant with a bad zone has no occurrence to claim; say so rather than guess UTC.
-      return { job: job.name, tenant, occurrence: now, state: "failed", error: String(err) };
+      return { state: "bad_time_zone", job: job.name, tenant, error: messageOf(err) };
     }
     const last = await lastClaimedOccurrence(sql, job.name, tenant);
     const after = last === undefined ? this.#registeredAt : Math.max(last, now - this.#catchUp);
@@ -138,7 +147,7 @@ export class Scheduler {
     try {
       await job.run({ ...key, timeZone, nodeId });
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const error = messageOf(err);
       await finishOccurrence(sql, {
         ...key,
         now: clock.now(),
@@ -171,4 +180,8 @@ export class Scheduler {
     this.#timer = undefined;
     await this.#running;
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

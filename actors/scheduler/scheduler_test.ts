@@ -60,6 +60,98 @@ for (const backend of testBackends()) {
   });
 
   Deno.test({
+    name: name("daily 09:00 America/New_York moves from 13:00Z to 14:00Z when DST ends"),
+    ignore: backend.skip !== undefined,
+    async fn() {
+      const db = await open(backend);
+      try {
+        // DST in New York ends 2026-11-01 at 02:00 local.
+        const clock = new ManualClock(Date.parse("2026-10-31T00:00:00Z"));
+        const job = recordingJob({ name: "digest", timeZone: "America/New_York" });
+        const scheduler = new Scheduler({ sql: db.sql, clock, nodeId: "n1", jobs: [job] });
+        for (let h = 0; h < 2 * 24; h++) {
+          clock.advance(HOUR);
+          await scheduler.tick();
+        }
+        assert.deepEqual(job.runs.map((r) => iso(r.occurrence)), [
+          "2026-10-31T13:00:00.000Z",
+          "2026-11-01T14:00:00.000Z",
+        ]);
+      } finally {
+        await db.close();
+      }
+    },
+  });
+
+  Deno.test({
+    name: name("a tenant with an unknown zone or a failing tenant list is reported, others run"),
+    ignore: backend.skip !== undefined,
+    async fn() {
+      const db = await open(backend);
+      try {
+        const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+        const zoned = recordingJob({
+          name: "zoned",
+          tenants: ["good", "bad"],
+          timeZone: (tenant) => tenant === "good" ? "Europe/Paris" : "Nowhere/Land",
+        });
+        const listless = recordingJob({
+          name: "listless",
+          tenants: () => {
+            throw new Error("tenant directory unreachable");
+          },
+        });
+        const scheduler = new Scheduler({
+          sql: db.sql,
+          clock,
+          nodeId: "n1",
+          jobs: [listless, zoned],
+        });
+        clock.set(Date.parse("2026-01-01T08:00:00Z")); // 09:00 in Paris
+        const results = await scheduler.tick();
+        assert.deepEqual(results.map((r) => [r.job, r.state]), [
+          ["listless", "tenants_failed"],
+          ["zoned", "ran"],
+          ["zoned", "bad_time_zone"],
+        ]);
+        assert.deepEqual(zoned.runs.map((r) => r.tenant), ["good"]);
+      } finally {
+        await db.close();
+      }
+    },
+  });
+
+  Deno.test({
+    name: name("start ticks on an interval and stop waits for the run in flight"),
+    ignore: backend.skip !== undefined,
+    async fn() {
+      const db = await open(backend);
+      try {
+        const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+        const { promise: started, resolve: runStarted } = Promise.withResolvers<void>();
+        let finished = false;
+        const job = recordingJob({
+          name: "digest",
+          run: async () => {
+            runStarted();
+            await new Promise((r) => setTimeout(r, 50));
+            finished = true;
+          },
+        });
+        const scheduler = new Scheduler({ sql: db.sql, clock, nodeId: "n1", jobs: [job] });
+        scheduler.start(5);
+        clock.set(Date.parse("2026-01-01T09:00:00Z"));
+        await started;
+        await scheduler.stop();
+        assert.ok(finished, "stop returned before the run in flight finished");
+        assert.equal((await listOccurrences(db.sql, "digest"))[0]?.outcome, "ok");
+      } finally {
+        await db.close();
+      }
+    },
+  });
+
+  Deno.test({
     name: name("per-tenant zones: each tenant's 09:00 in its own zone"),
     ignore: backend.skip !== undefined,
     async fn() {
