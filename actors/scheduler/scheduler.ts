@@ -78,7 +78,9 @@ const DAY = 24 * 60 * 60 * 1000;
  * A job with no claim history starts at this scheduler's construction time,
  * so deploying a new daily job at 10:00 does not fire the 09:00 that
  * predates it. Claiming before running makes a run at-most-once if its node
- * dies mid-run (the claim stays, without an outcome).
+ * dies mid-run (the claim stays, without an outcome). Nodes' clocks should
+ * agree to well under the job's period: during catch-up a node whose clock
+ * lags could pick an earlier missed occurrence than its peers and run it too.
  */
 export class Scheduler {
   readonly #opts: SchedulerOptions;
