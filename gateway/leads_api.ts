@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { decodeCursor, encodeCursor } from "./_cursor.ts";
 import {
   ActiveFollowUp,
   captureLead,
@@ -25,7 +26,6 @@ import {
   IDENTIFY_ISSUE,
   LeadSource,
   LeadStatus,
-  ValidationError,
 } from "../shared/mod.ts";
 import type { AuthEnv } from "./auth.ts";
 import { guard, STAFF_ROLES } from "./guard.ts";
@@ -149,18 +149,6 @@ const FollowUps = z.object({
   }),
 }).openapi("LeadFollowUps");
 
-function decodeCursor(cursor: string): [string, string] {
-  let text = "";
-  try {
-    text = atob(cursor);
-  } catch { /* reported below */ }
-  const [at, id] = text.split("|");
-  if (!at || id === undefined || Number.isNaN(Date.parse(at))) {
-    throw new ValidationError("query", [{ path: "cursor", message: "not a cursor from this API" }]);
-  }
-  return [at, id];
-}
-
 const tags = ["leads"];
 
 /** The `/v1/leads` sub-app. */
@@ -209,7 +197,9 @@ export function leadRoutes(deps: LeadRouteDeps): OpenAPIHono<AuthEnv> {
     }),
     async (c) => {
       const { status, q, limit, cursor } = c.req.valid("query");
-      const [afterAt, afterId] = cursor ? decodeCursor(cursor) : [];
+      const [afterAt, afterId] = cursor
+        ? decodeCursor(cursor, (at) => !Number.isNaN(Date.parse(at)))
+        : [];
       const sql = deps.system.journal.sql;
       const like = q ? `%${q.replace(/[\\%_]/g, (m) => "\\" + m)}%` : undefined;
       const rows = await sql<z.infer<typeof LeadRow>[]>`
@@ -229,7 +219,7 @@ export function leadRoutes(deps: LeadRouteDeps): OpenAPIHono<AuthEnv> {
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       const next = rows.length > limit && last
-        ? btoa(`${(last.created_at as Date).toISOString()}|${last.lead_id}`)
+        ? encodeCursor((last.created_at as Date).toISOString(), last.lead_id)
         : null;
       return c.json({ items, next }, 200);
     },

@@ -9,14 +9,9 @@
  *
  * @module
  */
+import { decodeCursor, encodeCursor } from "./_cursor.ts";
 import { settings, SETTINGS_ID } from "../actors/lead/mod.ts";
-import {
-  AiMode,
-  NotFoundError,
-  SuggestionStatus,
-  SuggestionView,
-  ValidationError,
-} from "../shared/mod.ts";
+import { AiMode, NotFoundError, SuggestionStatus, SuggestionView } from "../shared/mod.ts";
 import { aiModeFor, SuggestionConflictError } from "./ai_policy.ts";
 import type { AuthEnv } from "./auth.ts";
 import { type ApiDeps, guard, STAFF_ROLES } from "./guard.ts";
@@ -100,18 +95,6 @@ function fromRow(r: Row): SuggestionView {
   };
 }
 
-function decodeCursor(cursor: string): [Date, string] {
-  let text = "";
-  try {
-    text = atob(cursor);
-  } catch { /* reported below */ }
-  const [at, id] = text.split("|");
-  if (!at || id === undefined || Number.isNaN(Number(at))) {
-    throw new ValidationError("query", [{ path: "cursor", message: "not a cursor from this API" }]);
-  }
-  return [new Date(Number(at)), id];
-}
-
 /** The view of a step's outcome, or the error it means. */
 function stepView(id: string, step: SuggestionStep, what: string): SuggestionView {
   if (step.state === "missing") throw new SuggestionNotFound(id);
@@ -155,7 +138,9 @@ export function suggestionRoutes(deps: ApiDeps, runner: RequestRunner): OpenAPIH
     }),
     async (c) => {
       const { status, limit, cursor } = c.req.valid("query");
-      const [afterAt, afterId] = cursor ? decodeCursor(cursor) : [];
+      const [afterAt, afterId] = cursor
+        ? decodeCursor(cursor, (at) => !Number.isNaN(Number(at)))
+        : [];
       const sql = deps.system.journal.sql;
       const rows = await sql<Row[]>`
         SELECT suggestion_id, status, suggested_by, method, path, body, created_at, decided_by,
@@ -163,13 +148,17 @@ export function suggestionRoutes(deps: ApiDeps, runner: RequestRunner): OpenAPIH
         FROM suggestions
         WHERE tenant = ${c.var.auth.tenant}
           ${status ? sql`AND status = ${status}` : sql``}
-          ${afterAt ? sql`AND (created_at, suggestion_id) < (${afterAt}, ${afterId ?? ""})` : sql``}
+          ${
+        afterAt
+          ? sql`AND (created_at, suggestion_id) < (${new Date(Number(afterAt))}, ${afterId ?? ""})`
+          : sql``
+      }
         ORDER BY created_at DESC, suggestion_id DESC
         LIMIT ${limit + 1}`;
       const items = rows.slice(0, limit).map(fromRow);
       const last = items.at(-1);
       const next = rows.length > limit && last
-        ? btoa(`${last.createdAt}|${last.suggestionId}`)
+        ? encodeCursor(last.createdAt, last.suggestionId)
         : null;
       return c.json({ items, next }, 200);
     },

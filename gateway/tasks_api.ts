@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { decodeCursor, encodeCursor } from "./_cursor.ts";
 import type { ActorRef } from "../actors/runtime/mod.ts";
 import { createTask, type TaskActor, taskRef } from "../actors/team/mod.ts";
 import {
@@ -20,7 +21,6 @@ import {
   type TaskReply,
   TaskStatus,
   TaskType,
-  ValidationError,
 } from "../shared/mod.ts";
 import { conflict, refusal } from "./_refusal.ts";
 import type { AuthEnv } from "./auth.ts";
@@ -84,19 +84,6 @@ const CreateTaskBody = CreateTask.omit({ classification: true }).openapi("Create
 
 const taskReply = z.object({ task: Task.extend({}).openapi("Task") });
 
-function decodeCursor(cursor: string): [number, string] {
-  let text = "";
-  try {
-    text = atob(cursor);
-  } catch { /* reported below */ }
-  const bar = text.indexOf("|");
-  const due = Number(text.slice(0, bar));
-  if (bar < 1 || !Number.isSafeInteger(due)) {
-    throw new ValidationError("query", [{ path: "cursor", message: "not a cursor from this API" }]);
-  }
-  return [due, text.slice(bar + 1)];
-}
-
 /** A task command's reply as an HTTP answer: the task, 404 when there is none, else 409. */
 function taskOf(id: string, reply: TaskReply): Task {
   if (reply.status === "ok") return reply.task;
@@ -127,7 +114,9 @@ export function taskRoutes(deps: ApiDeps): OpenAPIHono<AuthEnv> {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+      const after = q.cursor
+        ? decodeCursor(q.cursor, (due) => Number.isSafeInteger(Number(due)))
+        : undefined;
       const sql = deps.system.journal.sql;
       const rows = await sql<
         {
@@ -153,7 +142,9 @@ export function taskRoutes(deps: ApiDeps): OpenAPIHono<AuthEnv> {
           ${q.assignee ? sql`AND assignee = ${q.assignee}` : sql``}
           ${q.leadId ? sql`AND lead_id = ${q.leadId}` : sql``}
           ${q.overdue ? sql`AND overdue = ${q.overdue === "true"}` : sql``}
-          ${after ? sql`AND (due_at, task_id) > (${new Date(after[0])}, ${after[1]})` : sql``}
+          ${
+        after ? sql`AND (due_at, task_id) > (${new Date(Number(after[0]))}, ${after[1]})` : sql``
+      }
         ORDER BY due_at, task_id
         LIMIT ${q.limit + 1}`;
       const items = rows.slice(0, q.limit).map((r) => ({
@@ -170,7 +161,7 @@ export function taskRoutes(deps: ApiDeps): OpenAPIHono<AuthEnv> {
         doneAt: r.done_at?.getTime() ?? null,
       }));
       const last = items.at(-1);
-      const next = rows.length > q.limit && last ? btoa(`${last.dueAt}|${last.taskId}`) : null;
+      const next = rows.length > q.limit && last ? encodeCursor(last.dueAt, last.taskId) : null;
       return c.json({ items, next }, 200);
     },
   );
