@@ -21,3 +21,5 @@ export * from "./auth.ts";
 export * from "./stream_protocol.ts";
 export * from "./suggestion.ts";
 export * from "./minerva_client.ts";
+export * from "./campaign.ts";
+export * from "./analytics.ts";

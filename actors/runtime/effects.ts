@@ -6,7 +6,14 @@
  * @module
  */
 import type { ActorAddress } from "../../shared/ids.ts";
-import type { AnyActorType, CommandInput, CommandName, CommandReply } from "./define.ts";
+import type {
+  AnyActorType,
+  CommandInput,
+  CommandName,
+  CommandReply,
+  QueryName,
+  QueryResult,
+} from "./define.ts";
 import type { ActorRef, AskOptions } from "./ref.ts";
 
 /** Sets (or replaces) a durable reminder on this actor. */
@@ -63,6 +70,15 @@ export interface TurnContext {
     input: CommandInput<T, K>,
     opts?: AskOptions,
   ): Promise<CommandReply<T, K>>;
+  /**
+   * Reads another actor's committed state without a turn of its own, so many
+   * actors can read one (a campaign's definition, say) at once. Never read
+   * this actor itself: the read would wait behind the turn asking for it.
+   */
+  query<T extends AnyActorType, K extends QueryName<T>>(
+    ref: ActorRef<T>,
+    name: K,
+  ): Promise<QueryResult<T, K>>;
   /** A reference to another actor, in this actor's tenant unless another is named. */
   ref<T extends AnyActorType>(type: T, id: string, tenant?: string): ActorRef<T>;
   /** A reminder effect due at `at` (epoch ms). */

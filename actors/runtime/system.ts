@@ -60,6 +60,7 @@ interface TurnPorts {
     chain: string,
   ): Promise<unknown>;
   ref(type: AnyActorType, tenant: string, id: string): ActorRef<AnyActorType>;
+  query(ref: ActorRef<AnyActorType>, name: string): Promise<unknown>;
   newChain(): string;
   readonly clock: Clock;
 }
@@ -96,6 +97,13 @@ class Turn implements TurnContext {
 
   ref<T extends AnyActorType>(type: T, id: string, tenant?: string): ActorRef<T> {
     return this.ports.ref(type, tenant ?? this.activation.address.tenant, id) as ActorRef<T>;
+  }
+
+  query<T extends AnyActorType, K extends QueryName<T>>(
+    ref: ActorRef<T>,
+    name: K,
+  ): Promise<QueryResult<T, K>> {
+    return this.ports.query(ref, name) as Promise<QueryResult<T, K>>;
   }
 
   tellDurably<T extends AnyActorType, K extends CommandName<T>>(
@@ -233,6 +241,7 @@ export class ActorSystem implements Runtime {
     this.#turnPorts = {
       ask: (ref, command, input, opts, chain) => this.#ask(ref, command, input, opts, chain),
       ref: (type, tenant, id) => this.ref(type, tenant, id),
+      query: (ref, name) => this.query(ref, name as never),
       newChain: () => this.newChain(),
       clock: this.clock,
     };
