@@ -64,6 +64,13 @@ const relay = defineActor("relay", {
       return { events: [{ type: "relay.visited", data: {} }] };
     },
   })
+  .command("peek", {
+    input: z.object({ peer: z.string() }),
+    // Reads a peer's committed state without a turn of the peer's own.
+    handle: async (_s, cmd, ctx) => ({
+      reply: await ctx.query(ctx.ref(relayType(), cmd.peer), "visits") as number,
+    }),
+  })
   .query("visits", (s) => s.visits);
 
 Deno.test("1,000 concurrent asks to one actor yield a strict sequence", async () => {
@@ -258,5 +265,19 @@ Deno.test("a request the database rejects fails alone, not its whole group commi
     const [n] = await db.sql`SELECT count(*)::int AS n FROM events`;
     assert.equal(n!.n, 11);
     assert.equal(await refs[3]!.query("count"), 1, "the failed turn changed nothing");
+  });
+});
+
+Deno.test("a turn reads another actor's committed state while that actor is mid-turn", async () => {
+  await withSystem(async (s) => {
+    await s.ref(relay, "t1", "b").ask("visit", { path: [] });
+    await s.ref(relay, "t1", "b").ask("visit", { path: [] });
+    // B is busy with a turn that waits on A; A's query of B must not queue behind it.
+    const busy = s.ref(relay, "t1", "b").ask("fan", { peers: ["c"], wait: true });
+    const seen = await s.ref(relay, "t1", "a").ask("peek", { peer: "b" });
+    assert.equal(seen, 2);
+    await busy;
+    // Its own visit, the fan, and C calling back.
+    assert.equal(await s.ref(relay, "t1", "a").ask("peek", { peer: "b" }), 4);
   });
 });
