@@ -15,7 +15,9 @@ export const TEMPLATE_VARIABLES = ["name", "firstName", "company", "businessType
 /** A template variable. */
 export type TemplateVariable = typeof TEMPLATE_VARIABLES[number];
 
-const VARIABLE = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
+// Any name-like placeholder counts, so `{{first_name}}` is refused as unknown instead of being
+// sent to a lead as written.
+const VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
 
 /** The variables a template uses, in order of appearance. */
 export function templateVariables(template: string): string[] {
@@ -34,17 +36,24 @@ export function renderTemplate(
   );
 }
 
-/** A message template with only known variables. */
-export const Template = z.string().trim().min(1).max(1600).superRefine((t, ctx) => {
-  for (const v of templateVariables(t)) {
-    if (!(TEMPLATE_VARIABLES as readonly string[]).includes(v)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `unknown variable {{${v}}}; use one of ${TEMPLATE_VARIABLES.join(", ")}`,
-      });
-    }
+/** The variables of a template that are not {@link TEMPLATE_VARIABLES}, each once. */
+export function unknownVariables(template: string): string[] {
+  const known: readonly string[] = TEMPLATE_VARIABLES;
+  return [...new Set(templateVariables(template).filter((v) => !known.includes(v)))];
+}
+
+/** zod check for any template text (a body, a subject): one issue per unknown variable. */
+export function checkTemplateVariables(t: string, ctx: z.RefinementCtx): void {
+  for (const v of unknownVariables(t)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown variable {{${v}}}; use one of ${TEMPLATE_VARIABLES.join(", ")}`,
+    });
   }
-});
+}
+
+/** A message template with only known variables. */
+export const Template = z.string().trim().min(1).max(1600).superRefine(checkTemplateVariables);
 
 /** One step: a message on a channel, some minutes after the previous step. */
 export const FollowUpStep = z.object({

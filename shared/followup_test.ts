@@ -3,7 +3,9 @@ import {
   DEFAULT_FOLLOW_UP_PLAN,
   FollowUpPlan,
   renderTemplate,
+  Template,
   templateVariables,
+  unknownVariables,
 } from "./followup.ts";
 
 Deno.test("templates are checked when the plan is saved, not when it sends", () => {
@@ -34,4 +36,14 @@ Deno.test("templates render known variables with a friendly fallback", () => {
     "Hi Dana at Acme",
   );
   assert.ok(DEFAULT_FOLLOW_UP_PLAN.sequences.uncontacted, "the default plan nudges new leads");
+});
+
+Deno.test("a placeholder with underscores or digits is an unknown variable, not literal text", () => {
+  const r = Template.safeParse("Hi {{first_name}}, {{ firstName }} and {{company2}}");
+  assert.equal(r.success, false);
+  assert.deepEqual(r.error!.issues.map((i) => i.message.split(";")[0]), [
+    "unknown variable {{first_name}}",
+    "unknown variable {{company2}}",
+  ]);
+  assert.deepEqual(unknownVariables("{{x}} {{x}} {{name}}"), ["x"], "each unknown once");
 });

@@ -22,4 +22,5 @@ export * from "./stream_protocol.ts";
 export * from "./suggestion.ts";
 export * from "./minerva_client.ts";
 export * from "./campaign.ts";
+export * from "./message_template.ts";
 export * from "./analytics.ts";
