@@ -37,6 +37,9 @@ export const AnalyticsReport = z.object({
   position: z.number().int(),
   /** Calendar days are counted in this zone (the tenant's). */
   timeZone: z.string(),
+  /** First and last local day of the capture cohort asked for, when narrowed. */
+  from: z.string().optional(),
+  to: z.string().optional(),
   /** Captures per local day (`YYYY-MM-DD`) and source. */
   leadsPerDay: z.array(z.object({ day: z.string(), source: LeadSource, count: z.number().int() })),
   /** Leads that ever reached each stage, in stage order. */
