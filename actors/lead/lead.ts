@@ -26,6 +26,19 @@ import { scoreLead } from "./scoring.ts";
 import { type LeadSettings, settings, SETTINGS_ID } from "./settings.ts";
 import { defineActor, type Effect, type TurnContext } from "../runtime/mod.ts";
 import { ActiveFollowUp, decideStep, FOLLOW_UP_REMINDER, startSequence } from "./followups.ts";
+import {
+  advancedRun,
+  CampaignEnrolled,
+  CampaignLeft,
+  CampaignRun,
+  campaignStepDue,
+  CampaignStepSent,
+  CampaignStepSkipped,
+  enrollInCampaign,
+  leaveCampaigns,
+  withRun,
+} from "./campaigns.ts";
+import { campaignOfReminder, EnrollInCampaign } from "../campaign/mod.ts";
 
 /** Contact details after normalization: phone in E.164, email lowercased. */
 export const Contact = ContactInput.extend({ phoneValid: z.boolean() });
@@ -108,6 +121,8 @@ export const LeadState = z.object({
       movedKeys: z.array(z.string()),
     }),
   ),
+  /** Campaign runs by campaign id (bounded; see `withRun`). */
+  campaigns: z.record(z.string(), CampaignRun).default({}),
 });
 /** A lead's state. */
 export type LeadState = z.infer<typeof LeadState>;
@@ -247,6 +262,23 @@ function tenantSettings(ctx: TurnContext): Promise<LeadSettings> {
   return ctx.ask(ctx.ref(settings, SETTINGS_ID), "get", {});
 }
 
+/** What the follow-up and campaign step rules read of a lead. */
+function followUpFacts(s: LeadState, leadId: string) {
+  return {
+    leadId,
+    status: s.status,
+    name: s.contact.name,
+    company: s.contact.company,
+    businessType: s.contact.businessType,
+    email: s.contact.email,
+    phone: s.contact.phone,
+    timeZone: s.contact.timeZone,
+    smsConsent: s.consent.sms?.granted,
+    emailConsent: s.consent.email?.granted,
+    lastInboundAt: s.lastInboundAt,
+  };
+}
+
 /** The name of the reminder that re-scores a lead shortly after its facts changed (coalesced). */
 export const RESCORE_REMINDER = "rescore";
 
@@ -310,6 +342,8 @@ const ChangeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unkn
 export const SetStatusInput = z.object({
   status: LeadStatus,
   reason: z.string().max(500).optional(),
+  /** Revenue of a win, in cents (for ROI); meaningful with `won` only. */
+  valueCents: z.number().int().min(0).max(1e12).optional(),
 });
 /** Input of the `assign` command: the owner's member id, or null to unassign. */
 export const AssignInput = z.object({ owner: z.string().min(1).max(128).nullable() });
@@ -351,6 +385,7 @@ export const lead = defineActor("lead", {
     bookingIds: [],
     drafts: {},
     absorbed: {},
+    campaigns: {},
   }),
 })
   .event("lead.captured", {
@@ -408,7 +443,12 @@ export const lead = defineActor("lead", {
     },
   })
   .event("lead.status_changed", {
-    schema: z.object({ from: LeadStatus, to: LeadStatus, reason: z.string().optional() }),
+    schema: z.object({
+      from: LeadStatus,
+      to: LeadStatus,
+      reason: z.string().optional(),
+      valueCents: z.number().int().min(0).optional(),
+    }),
     apply: (s, e, meta) => ({ ...s, status: e.to, lastActivityAt: meta.at }),
   })
   .event("lead.assigned", {
@@ -608,6 +648,67 @@ export const lead = defineActor("lead", {
     schema: z.object({ owner: z.string(), score: z.number() }),
     apply: (s) => s,
   })
+  .event("lead.campaign_enrolled", {
+    schema: CampaignEnrolled,
+    apply: (s, e, meta): LeadState => ({
+      ...s,
+      campaigns: withRun(s.campaigns, e.campaignId, {
+        variant: e.variant,
+        step: 0,
+        enrolledAt: meta.at,
+        dueAt: e.firstAt,
+        active: true,
+        stopOnReply: e.stopOnReply ?? true,
+        fromStatus: s.status,
+      }),
+    }),
+  })
+  .event("lead.campaign_step_sent", {
+    schema: CampaignStepSent,
+    apply: (s, e, meta): LeadState => {
+      const run = s.campaigns[e.campaignId];
+      // On the conversation like a follow-up, keyed by the outbox key for delivery updates.
+      return {
+        ...s,
+        ...(run
+          ? { campaigns: { ...s.campaigns, [e.campaignId]: advancedRun(run, e.step, e.nextAt) } }
+          : {}),
+        status: s.status === "new" ? "contacted" : s.status,
+        messages: last([...s.messages, {
+          channel: e.channel,
+          direction: "outbound" as const,
+          content: e.body,
+          status: "queued" as const,
+          externalId: e.key,
+          at: meta.at,
+        }], KEEP_MESSAGES),
+        lastOutboundAt: meta.at,
+        lastActivityAt: meta.at,
+      };
+    },
+  })
+  .event("lead.campaign_step_skipped", {
+    schema: CampaignStepSkipped,
+    apply: (s, e): LeadState => {
+      const run = s.campaigns[e.campaignId];
+      if (!run) return s;
+      return {
+        ...s,
+        campaigns: { ...s.campaigns, [e.campaignId]: advancedRun(run, e.step, e.nextAt) },
+      };
+    },
+  })
+  .event("lead.campaign_left", {
+    schema: CampaignLeft,
+    apply: (s, e): LeadState => {
+      const run = s.campaigns[e.campaignId];
+      if (!run) return s;
+      return {
+        ...s,
+        campaigns: { ...s.campaigns, [e.campaignId]: { ...run, active: false, dueAt: null } },
+      };
+    },
+  })
   .event("lead.booked", {
     schema: z.object({ bookingId: z.string(), start: z.number(), memberId: z.string().optional() }),
     apply: (s, e, meta): LeadState => ({
@@ -635,9 +736,10 @@ export const lead = defineActor("lead", {
         };
       }
       const stop = c.message ? stopFollowUps(s, ctx, "lead replied") : NOTHING;
+      const leave = c.message ? leaveCampaigns(s.campaigns, "replied", ctx) : NOTHING;
       return {
-        effects: [...stop.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
-        events: [...stop.events, {
+        effects: [...stop.effects, ...leave.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
+        events: [...stop.events, ...leave.events, {
           type: "lead.merged",
           data: {
             idempotencyKey: c.idempotencyKey,
@@ -670,7 +772,14 @@ export const lead = defineActor("lead", {
       return {
         events: [{
           type: "lead.status_changed",
-          data: { from: s.status, to: c.status, ...(c.reason ? { reason: c.reason } : {}) },
+          data: {
+            from: s.status,
+            to: c.status,
+            ...(c.reason ? { reason: c.reason } : {}),
+            ...(c.valueCents !== undefined && c.status === "won"
+              ? { valueCents: c.valueCents }
+              : {}),
+          },
         }],
         reply: { ok: true as const, status: c.status },
       };
@@ -709,13 +818,15 @@ export const lead = defineActor("lead", {
       if (c.direction === "inbound") {
         // A reply stops the running sequence in the same turn and counts as engagement.
         const stop = stopFollowUps(s, ctx, "lead replied");
+        const leave = leaveCampaigns(s.campaigns, "replied", ctx);
         return {
           events: [
             { type: "lead.message_recorded", data: c },
             { type: "lead.engaged", data: { kind: "replied" } },
             ...stop.events,
+            ...leave.events,
           ],
-          effects: [...stop.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
+          effects: [...stop.effects, ...leave.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
           reply: { recorded: true },
         };
       }
@@ -760,13 +871,15 @@ export const lead = defineActor("lead", {
       if (!s.exists) return { reply: { recorded: false } };
       if (s.bookingIds.includes(c.bookingId)) return { reply: { recorded: true } };
       const stop = stopFollowUps(s, ctx, "lead booked a meeting");
+      const leave = leaveCampaigns(s.campaigns, "booked", ctx);
       return {
         events: [
           ...stop.events,
+          ...leave.events,
           { type: "lead.booked", data: c },
           { type: "lead.engaged", data: { kind: "booked" } },
         ],
-        effects: [...stop.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
+        effects: [...stop.effects, ...leave.effects, ctx.remind(RESCORE_REMINDER, ctx.now)],
         reply: { recorded: true },
       };
     },
@@ -841,6 +954,10 @@ export const lead = defineActor("lead", {
       };
     },
   })
+  .command("enrollInCampaign", {
+    input: EnrollInCampaign,
+    handle: (s, c, ctx) => enrollInCampaign(s, c, ctx),
+  })
   .command("recordEngagement", {
     input: z.object({ kind: z.enum(["opened", "clicked"]) }),
     handle: (s, c, ctx) =>
@@ -873,6 +990,20 @@ export const lead = defineActor("lead", {
     },
   })
   .onReminder(async (s, r, ctx) => {
+    const campaignId = campaignOfReminder(r.name);
+    if (campaignId !== null) {
+      return await campaignStepDue(
+        s.campaigns,
+        {
+          ...followUpFacts(s, ctx.self.id),
+          mergedInto: s.mergedInto,
+          engagement: s.engagement,
+        },
+        campaignId,
+        r,
+        ctx,
+      );
+    }
     if (r.name === RESCORE_REMINDER) {
       if (!s.exists) return {};
       const next = currentScore(s, (await tenantSettings(ctx)).scoring, ctx.now);
@@ -905,19 +1036,7 @@ export const lead = defineActor("lead", {
     const d0 = due.data;
     if (d0.sequence !== f.sequence || d0.step !== f.step || d0.startedAt !== f.startedAt) return {};
     const conf = await tenantSettings(ctx);
-    const d = decideStep(conf.followUps, f, {
-      leadId: ctx.self.id,
-      status: s.status,
-      name: s.contact.name,
-      company: s.contact.company,
-      businessType: s.contact.businessType,
-      email: s.contact.email,
-      phone: s.contact.phone,
-      timeZone: s.contact.timeZone,
-      smsConsent: s.consent.sms?.granted,
-      emailConsent: s.consent.email?.granted,
-      lastInboundAt: s.lastInboundAt,
-    }, ctx.now);
+    const d = decideStep(conf.followUps, f, followUpFacts(s, ctx.self.id), ctx.now);
     if (d.kind === "stop") {
       return {
         events: [{
@@ -1050,4 +1169,5 @@ export const lead = defineActor("lead", {
     last_inbound: s.lastInboundAt === null ? null : new Date(s.lastInboundAt).toISOString(),
     last_outbound: s.lastOutboundAt === null ? null : new Date(s.lastOutboundAt).toISOString(),
     merged_into: s.mergedInto,
+    campaigns: Object.keys(s.campaigns),
   }));

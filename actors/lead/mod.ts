@@ -19,11 +19,13 @@ export * from "./merge.ts";
 export * from "./timeline.ts";
 export * from "./opt_outs.ts";
 export * from "./inbound.ts";
+export * from "./campaigns.ts";
 
 /** The lead folder's migrations (versions 101-199). */
 export function leadMigrations(): Promise<Migration[]> {
   return loadMigrationFiles(new URL("./migrations/", import.meta.url), [
     "0101_leads.sql",
     "0102_opt_outs.sql",
+    "0103_lead_campaigns.sql",
   ]);
 }
