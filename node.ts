@@ -39,6 +39,8 @@ import {
 import { task, team, teamMigrations } from "./actors/team/mod.ts";
 import { importJob, importMigrations, resumeRunningImports } from "./actors/import/mod.ts";
 import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
+import { Scheduler, schedulerMigrations } from "./actors/scheduler/mod.ts";
+import { JOB_ACTOR_TYPES, scheduledJobs } from "./actors/jobs/mod.ts";
 import {
   createApp,
   createTokenService,
@@ -81,6 +83,7 @@ export const ACTOR_TYPES: AnyActorType[] = [
   task,
   importJob,
   suggestion,
+  ...JOB_ACTOR_TYPES,
 ];
 
 /** Migrations of the domain folders, applied after the runtime's own. */
@@ -91,6 +94,7 @@ async function domainMigrations(): Promise<Migration[]> {
     ...await importMigrations(),
     ...await channelMigrations(),
     ...await gatewayMigrations(),
+    ...await schedulerMigrations(),
   ];
 }
 
@@ -215,6 +219,25 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     reminders.start();
     outbox.start();
     undo.push(() => Promise.all([reminders.stop(), outbox.stop()]).then(() => {}));
+
+    // Cron jobs in each tenant's zone; every node ticks, one claims each occurrence.
+    const scheduler = new Scheduler({
+      sql: db.sql,
+      clock: system.clock,
+      nodeId: system.nodeId,
+      jobs: scheduledJobs({ system, ai, log }, {
+        crons: {
+          ...(config.CRON_DAILY_VALIDATION
+            ? { dailyValidation: config.CRON_DAILY_VALIDATION }
+            : {}),
+          ...(config.CRON_WEEKLY_REPORT ? { weeklyReport: config.CRON_WEEKLY_REPORT } : {}),
+          ...(config.CRON_HEALTH_CHECK ? { healthCheck: config.CRON_HEALTH_CHECK } : {}),
+          ...(config.CRON_FOLLOW_UP_SWEEP ? { followUpSweep: config.CRON_FOLLOW_UP_SWEEP } : {}),
+        },
+      }),
+    });
+    scheduler.start(config.SCHEDULER_TICK_MS);
+    undo.push(() => scheduler.stop());
 
     // Import drivers do not survive a restart: pick up the jobs left running.
     void resumeRunningImports(system).then((jobs) => {

@@ -45,6 +45,13 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_WIDGET: perMinute(50),
   UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),
   UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+  // Scheduled jobs: how often a node looks for due occurrences, and per-job cron overrides
+  // (croner syntax, 5 fields or 6 with seconds; checked at start-up). Unset means the default.
+  SCHEDULER_TICK_MS: ms(15_000),
+  CRON_DAILY_VALIDATION: z.string().min(1).optional(),
+  CRON_WEEKLY_REPORT: z.string().min(1).optional(),
+  CRON_HEALTH_CHECK: z.string().min(1).optional(),
+  CRON_FOLLOW_UP_SWEEP: z.string().min(1).optional(),
 }).superRefine((c, ctx) => {
   // One without the other is a half-configured deployment, not a choice.
   for (

@@ -13,6 +13,9 @@ const MODULES = [
   "actors/team/mod.ts",
   "actors/channels/mod.ts",
   "actors/scheduler/mod.ts",
+  "actors/advisor/mod.ts",
+  "actors/jobs/mod.ts",
+  "actors/reports/mod.ts",
   "gateway/mod.ts",
   "bench/mod.ts",
 ];

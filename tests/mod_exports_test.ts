@@ -12,6 +12,9 @@ const FOLDERS = [
   "actors/team",
   "actors/channels",
   "actors/scheduler",
+  "actors/advisor",
+  "actors/jobs",
+  "actors/reports",
   "gateway",
 ];
 
