@@ -14,7 +14,6 @@ import { task, team, teamMigrations } from "../actors/team/mod.ts";
 import { ManualClock, type Role } from "../shared/mod.ts";
 import { createApp, type RootApp } from "./app.ts";
 import { createTokenService } from "./auth.ts";
-import type { ApiDeps } from "./guard.ts";
 import { gatewayMigrations } from "./migrations.ts";
 import { analyticsRoutes } from "./analytics_api.ts";
 import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
@@ -22,6 +21,8 @@ import { leadRoutes } from "./leads_api.ts";
 import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
 import { taskRoutes } from "./tasks_api.ts";
 import { teamRoutes } from "./team_api.ts";
+import { templateLibrary } from "../actors/templates/mod.ts";
+import { type TemplateRouteDeps, templateRoutes } from "./templates_api.ts";
 
 /** What a test gets. */
 export interface ApiTestContext {
@@ -41,7 +42,7 @@ export const T0: number = Date.parse("2026-03-02T13:30:00Z");
 /** Runs `fn` against a fresh node-like app; `extra` adds dependencies such as provider status. */
 export async function withApi(
   fn: (t: ApiTestContext) => Promise<void>,
-  extra: Partial<ApiDeps> = {},
+  extra: Partial<TemplateRouteDeps> = {},
 ): Promise<void> {
   const db = await openDatabase({
     migrations: [
@@ -54,7 +55,7 @@ export async function withApi(
   const clock = new ManualClock(T0);
   const system = new ActorSystem({
     database: db,
-    types: [lead, settings, team, task, calendar],
+    types: [lead, settings, team, task, calendar, templateLibrary],
     clock,
   });
   const tokens = createTokenService({ secret: "x".repeat(32) });
@@ -63,7 +64,7 @@ export async function withApi(
     // These routers as `mountRest` mounts them (leads to make leads with), without the others:
     // a test here fails for these routes only.
     routes: (a) => {
-      const deps: ApiDeps = { system, tokens, ...extra };
+      const deps: TemplateRouteDeps = { system, tokens, ...extra };
       a.route("/v1/leads", leadRoutes(deps));
       a.route("/v1/team", teamRoutes(deps));
       a.route("/v1/tasks", taskRoutes(deps));
@@ -73,6 +74,7 @@ export async function withApi(
       a.route("/v1/dead-letters", deadLetterRoutes(deps));
       a.route("/v1/providers", providerRoutes(deps));
       a.route("/v1/analytics", analyticsRoutes(deps));
+      a.route("/v1/templates", templateRoutes(deps));
     },
   });
   const bearer = async (tenant: string, role: Role = "admin") =>

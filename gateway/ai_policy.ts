@@ -63,13 +63,32 @@ export function withRoles(
   return Object.assign(mw, { [ROUTE_ROLES]: roles });
 }
 
-/** Whether some middleware of the matched route admits only roles other than `ai`. */
-function closedToAi(handlers: readonly unknown[]): boolean {
-  return handlers.some((h) => {
-    // Hono wraps the handlers of a sub-app with its own error handler, keeping the original here.
+const READS_ONLY = Symbol("readsOnly");
+
+/**
+ * Middleware marking a POST route that changes nothing (a preview, a count,
+ * a draft not saved), so the policy lets the `ai` role run it in every mode
+ * instead of recording a suggestion nobody needs to approve.
+ */
+export function readsOnly(): MiddlewareHandler<AuthEnv> {
+  return Object.assign(async (_c: unknown, next: () => Promise<void>) => await next(), {
+    [READS_ONLY]: true,
+  });
+}
+
+/** Each handler of a matched route as registered (Hono wraps a sub-app's handlers). */
+function unwrapped(handlers: readonly unknown[]): unknown[] {
+  return handlers.map((h) => {
     while ((h as Record<string, unknown>)?.["__COMPOSED_HANDLER"]) {
       h = (h as Record<string, unknown>)["__COMPOSED_HANDLER"];
     }
+    return h;
+  });
+}
+
+/** Whether some middleware of the matched route admits only roles other than `ai`. */
+function closedToAi(handlers: readonly unknown[]): boolean {
+  return unwrapped(handlers).some((h) => {
     const roles = (h as { [ROUTE_ROLES]?: readonly Role[] })[ROUTE_ROLES];
     return roles !== undefined && !roles.includes("ai");
   });
@@ -94,6 +113,9 @@ export function aiPolicy(deps: AiPolicyDeps): MiddlewareHandler<AuthEnv> {
     // rather than suggest a request the ai role could never make.
     const route = matchedRoutes(c).filter((r) => r.method === c.req.method);
     if (route.length === 0 || closedToAi(route.map((r) => r.handler))) return await next();
+    if (unwrapped(route.map((r) => r.handler)).some((h) => (h as never)[READS_ONLY])) {
+      return await next();
+    }
     if (await aiModeFor(deps.system, tenant) === "autopilot") return await next();
 
     const body = parseBody(await c.req.text());

@@ -12,6 +12,7 @@ const FOLDERS = [
   "actors/team",
   "actors/channels",
   "actors/scheduler",
+  "actors/templates",
   "actors/advisor",
   "actors/jobs",
   "actors/reports",

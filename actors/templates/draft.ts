@@ -32,7 +32,7 @@ export class AiNotConfiguredError extends CoveError {
   constructor() {
     super(
       "ai_not_configured",
-      "AI drafting is not available: no AI provider is configured (set OPENAI_API_KEY)",
+      "AI is not configured on this node (no OPENAI_API_KEY), so no draft can be written",
       { status: 503, public: true },
     );
   }
