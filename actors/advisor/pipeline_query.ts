@@ -26,12 +26,14 @@ export async function readPipelineFigures(
       SELECT count(*) FILTER (WHERE status IN ${sql(OPEN)})::int AS open,
              count(*) FILTER (WHERE status = 'new')::int AS uncontacted
       FROM leads WHERE tenant = ${tenant} AND merged_into IS NULL`,
-    // Our first message to each lead, then whether an inbound one came after it.
+    // Our first message to each lead (follow-up, campaign step or by hand), then whether an
+    // inbound one came after it.
     sql<{ written: number; replied: number }[]>`
       WITH firsts AS (
         SELECT actor, min(at) AS first_out FROM events
-        WHERE tenant = ${tenant} AND (type = 'lead.followup_sent'
-          OR (type = 'lead.message_recorded' AND data->>'direction' = 'outbound'))
+        WHERE tenant = ${tenant}
+          AND (type IN ('lead.followup_sent', 'lead.campaign_step_sent')
+            OR (type = 'lead.message_recorded' AND data->>'direction' = 'outbound'))
         GROUP BY actor)
       SELECT count(*)::int AS written,
              count(*) FILTER (WHERE EXISTS (

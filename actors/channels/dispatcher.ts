@@ -26,6 +26,8 @@ export const MessagePayload = z.object({
   to: z.string().min(3),
   subject: z.string().max(300).optional(),
   body: z.string().min(1).max(20_000),
+  /** An email's HTML part (the weekly report's charts); the body stays its text part. */
+  html: z.string().max(1_000_000).optional(),
 });
 
 /** Prices recorded with each send, in millionths of the currency unit. */
@@ -112,6 +114,7 @@ export class ChannelDispatcher implements Dispatcher {
       to: p.to,
       ...(p.subject ? { subject: p.subject } : {}),
       body: unsubscribe ? `${p.body}\n\nUnsubscribe: ${unsubscribe}` : p.body,
+      ...(p.html && o.channel === "email" ? { html: p.html } : {}),
       ...(unsubscribe
         ? {
           headers: {
