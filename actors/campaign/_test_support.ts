@@ -73,6 +73,8 @@ export interface World {
 export interface WorldOptions {
   /** Dispatchers for `sms` and `email` (default recorders into `sent`). */
   channels?: (w: Pick<World, "s" | "db" | "clock" | "sent">) => Dispatcher[];
+  /** Real Postgres only: the test is too heavy for embedded PGlite on a shared machine. */
+  postgresOnly?: boolean;
 }
 
 /** 10:00 in New York on a Monday in June. */
@@ -84,7 +86,8 @@ export function campaignTest(
   fn: (w: World) => Promise<void>,
   opts: WorldOptions = {},
 ): void {
-  for (const backend of testBackends()) {
+  const backends = testBackends().filter((b) => !opts.postgresOnly || b.name === "Postgres");
+  for (const backend of backends) {
     Deno.test({
       name: testName("campaign", backend, name),
       ignore: backend.skip !== undefined,
