@@ -16,6 +16,7 @@ import { taskRoutes } from "./tasks_api.ts";
 import { availabilityRoutes, bookingRoutes } from "./bookings_api.ts";
 import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts";
 import { analyticsRoutes } from "./analytics_api.ts";
+import { recommendationRoutes, reportRoutes } from "./reports_api.ts";
 import { templateRoutes } from "./templates_api.ts";
 
 /** What the REST routers need: the shared deps plus the AI client and the import driver hook. */
@@ -37,5 +38,7 @@ export function mountRest(app: RootApp, deps: RestDeps): void {
   app.route("/v1/dead-letters", deadLetterRoutes(deps));
   app.route("/v1/providers", providerRoutes(deps));
   app.route("/v1/analytics", analyticsRoutes(deps));
+  app.route("/v1/reports", reportRoutes(deps));
+  app.route("/v1/recommendations", recommendationRoutes(deps));
   app.route("/v1/templates", templateRoutes(deps));
 }
