@@ -59,13 +59,14 @@ import {
   RedisRateLimitStore,
   serve,
   type Server,
-  signinPage,
   StreamHub,
   streamRoutes,
+  streamHead,
   suggestion,
   tokenSecret,
   unsubscribeRoutes,
   unsubscribeUrl,
+  uiRoutes,
   upgradeToStream,
   verifyStreamCredential,
   type VerifyStreamToken,
@@ -290,7 +291,8 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
         // First, so it times every route below (the health probes above it are not counted).
         app.use("*", metrics.middleware());
         app.route("/", metrics.routes());
-        app.get("/signin", (c) => c.html(signinPage()));
+        // The dashboard at `/` (also at `/signin`, where sign-in links point), /widget.js, /ui/*.
+        app.route("/", uiRoutes({ verify, head: (tenant) => streamHead(db.sql, tenant) }));
         mountRest(app, {
           system,
           tokens,
