@@ -1,15 +1,22 @@
 /**
- * The analytics REST routes under `/v1/analytics`: for now one summary of
- * the tenant's leads (the funnel by status, where they came from, how many
- * have gone silent), computed with SQL over the `leads` read model. Leads
- * merged into another are counted once, as the lead they merged into.
- * Campaign figures come with campaigns.
+ * The analytics REST routes under `/v1/analytics`: the tenant's report from
+ * the journal's analytics projection (`GET /v1/analytics`, exact up to the
+ * stream position it names), its rebuild from the journal (admins), and a
+ * quick summary of the tenant's leads computed with SQL over the `leads` read
+ * model (`/summary`; leads merged into another counted once, as the lead they
+ * merged into).
+ *
+ * Live dashboards subscribe to the tenant's stream and re-read
+ * `GET /v1/analytics` when events arrive: the report's `position` says how far
+ * it is exact, so a dashboard re-reads until it has caught up with the last
+ * position it saw.
  *
  * @module
  */
-import { AvailabilityQuery, LeadSource, LeadStatus } from "../shared/mod.ts";
+import { readAnalytics, rebuildAnalytics, tenantZoneOf } from "../actors/analytics/mod.ts";
+import { AnalyticsReport, AvailabilityQuery, LeadSource, LeadStatus } from "../shared/mod.ts";
 import type { AuthEnv } from "./auth.ts";
-import { type ApiDeps, guard, STAFF_ROLES } from "./guard.ts";
+import { type ApiDeps, guard, onlyRoles, STAFF_ROLES } from "./guard.ts";
 import {
   apiRouter,
   authErrors,
@@ -56,10 +63,81 @@ const SummaryQuery = z.object({
   }),
 });
 
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD");
+
+const ReportQuery = z.object({
+  from: Day.optional().openapi({
+    description: "First local day (inclusive) of the capture cohort for leads per day, " +
+      "funnel, response rate and time to first response",
+  }),
+  to: Day.optional().openapi({ description: "Last local day (inclusive) of that cohort" }),
+  silentHours: z.coerce.number().int().min(0).max(24 * 365).default(48).openapi({
+    description: "An open lead is silent when not heard from for this long (default 48)",
+  }),
+});
+
+const Rebuilt = z.object({
+  /** The stream position the rebuilt projection is exact up to. */
+  position: z.number().int(),
+}).openapi("AnalyticsRebuilt");
+
 /** The `/v1/analytics` sub-app. */
 export function analyticsRoutes(deps: ApiDeps): OpenAPIHono<AuthEnv> {
   const app = apiRouter<AuthEnv>();
   app.use("*", guard(deps, STAFF_ROLES));
+  const zoneOf = tenantZoneOf(deps.system);
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["analytics"],
+      summary: "The tenant's analytics: leads per day, funnel, response rate and time, " +
+        "channels, campaign ROI, silent leads, score distribution",
+      description: "Exact up to `position` of the tenant's stream. For live dashboards: " +
+        "subscribe to the tenant's stream and read this again when events arrive.",
+      security: bearerOrApiKey,
+      request: { query: ReportQuery },
+      responses: {
+        200: { description: "The report", content: json(AnalyticsReport) },
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const { from, to, silentHours } = c.req.valid("query");
+      const report = await readAnalytics(deps.system.journal.sql, c.var.auth.tenant, {
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+        silentHours,
+        now: deps.system.clock.now(),
+      });
+      return c.json(report, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/rebuild",
+      tags: ["analytics"],
+      summary: "Rebuild the tenant's analytics from its journal (admin)",
+      description: "Drops the projection's rows and folds the journal again from the start, " +
+        "counting local days in the zone of the tenant's settings; answers when done.",
+      security: bearerOrApiKey,
+      middleware: [onlyRoles("admin")],
+      responses: {
+        200: { description: "Rebuilt", content: json(Rebuilt) },
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const tenant = c.var.auth.tenant;
+      const position = await rebuildAnalytics(deps.system.journal.sql, tenant, {
+        zone: await zoneOf(tenant),
+      });
+      return c.json({ position }, 200);
+    },
+  );
 
   app.openapi(
     createRoute({

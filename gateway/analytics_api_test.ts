@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { analyticsMigrations, catchUp } from "../actors/analytics/mod.ts";
 import { lead } from "../actors/lead/mod.ts";
+import { migrate } from "../actors/runtime/mod.ts";
 import { issuePaths, withApi } from "./_api_test_support.ts";
 
 const HOUR = 3_600_000;
@@ -115,6 +117,8 @@ Deno.test("OpenAPI: /openapi.json documents the team, task, booking, outbox and 
       ["/v1/dead-letters/{id}/discard", "post"],
       ["/v1/providers", "get"],
       ["/v1/analytics/summary", "get"],
+      ["/v1/analytics", "get"],
+      ["/v1/analytics/rebuild", "post"],
     ];
     for (const [path, method] of expected) {
       assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} documented`);
@@ -128,5 +132,74 @@ Deno.test("OpenAPI: /openapi.json documents the team, task, booking, outbox and 
       p.name
     );
     assert.deepEqual(params.sort(), ["durationMinutes", "from", "member", "to"]);
+  });
+});
+
+Deno.test("analytics API: the report of the caller's tenant, exact up to its position; rebuild is for admins", async () => {
+  await withApi(async ({ send, bearer, system, db, clock }) => {
+    await migrate(db.sql, await analyticsMigrations());
+    const a = await bearer("tenant-a", "agent");
+    const ids: string[] = [];
+    for (const [key, source] of [["r1", "widget"], ["r2", "widget"], ["r3", "csv"]]) {
+      const r = await send("POST", "/v1/leads", a, {
+        idempotencyKey: key,
+        source,
+        contact: { email: `${key}@example.com` },
+      });
+      assert.equal(r.status, 201);
+      ids.push((await r.json()).leadId);
+    }
+    const won = await system.ref(lead, "tenant-a", ids[0]!).ask("setStatus", {
+      status: "won",
+      valueCents: 900,
+    });
+    assert.equal(won.ok, true);
+    await send("POST", "/v1/leads", await bearer("tenant-b"), {
+      idempotencyKey: "b1",
+      contact: { email: "b1@example.com" },
+    });
+
+    const report = async (query = "", auth = a) => {
+      const r = await send("GET", `/v1/analytics${query}`, auth);
+      assert.equal(r.status, 200);
+      return await r.json();
+    };
+    const before = await report();
+    assert.equal(before.position, 0, "nothing folded yet: exact up to position 0");
+    assert.deepEqual(before.funnel.map((f: { count: number }) => f.count), [0, 0, 0, 0, 0]);
+
+    const zone = "America/New_York";
+    const { position } = await catchUp(db.sql, "tenant-a", zone);
+    const now = await report("?silentHours=1");
+    assert.equal(now.position, position);
+    assert.equal(now.timeZone, zone);
+    assert.deepEqual(now.leadsPerDay, [
+      { day: "2026-03-02", source: "csv", count: 1 },
+      { day: "2026-03-02", source: "widget", count: 2 },
+    ]);
+    assert.deepEqual(now.funnel.map((f: { count: number }) => f.count), [3, 1, 1, 1, 1]);
+    assert.equal(now.silent.count, 0);
+    clock.advance(2 * 3_600_000);
+    assert.equal((await report("?silentHours=1")).silent.count, 2, "the open ones went silent");
+    const cohort = await report("?from=2026-03-03&to=2026-03-09");
+    assert.deepEqual(cohort.leadsPerDay, []);
+    assert.equal(cohort.from, "2026-03-03");
+
+    const b = await report("", await bearer("tenant-b", "ai"));
+    assert.equal(b.position, 0, "B's projection is its own");
+
+    const agentRebuild = await send("POST", "/v1/analytics/rebuild", a);
+    assert.equal(agentRebuild.status, 403);
+    const ai = await send("POST", "/v1/analytics/rebuild", await bearer("tenant-a", "ai"));
+    assert.equal(ai.status, 403);
+    const rebuilt = await send("POST", "/v1/analytics/rebuild", await bearer("tenant-a"));
+    assert.equal(rebuilt.status, 200);
+    assert.deepEqual(await rebuilt.json(), { position });
+    const again = await report("?silentHours=1");
+    assert.deepEqual(again, { ...now, silent: again.silent }, "the rebuild folds the same");
+
+    const bad = await send("GET", "/v1/analytics?from=yesterday&silentHours=-1", a);
+    assert.equal(bad.status, 400);
+    assert.deepEqual((await issuePaths(bad)).sort(), ["from", "silentHours"]);
   });
 });

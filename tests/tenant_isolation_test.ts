@@ -176,6 +176,8 @@ const TABLE: Record<string, (ids: Ids) => Call> = {
   "POST /v1/dead-letters/{id}/discard": (ids) => ({ params: { id: ids.deadLetter }, body: {} }),
   "GET /v1/providers": () => ({ expect: "own" }),
   "GET /v1/analytics/summary": () => ({ query: "silentHours=1", expect: "own" }),
+  "GET /v1/analytics": () => ({ query: "silentHours=1", expect: "own" }),
+  "POST /v1/analytics/rebuild": () => ({ expect: "own" }),
   "GET /v1/reports/weekly": () => ({ expect: "own" }),
   "GET /v1/recommendations": () => ({ expect: "own" }),
   "POST /v1/widget/leads": (ids) => ({

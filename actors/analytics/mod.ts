@@ -14,6 +14,7 @@ import { loadMigrationFiles, type Migration } from "../runtime/mod.ts";
 
 export * from "./projector.ts";
 export * from "./report.ts";
+export * from "./zone.ts";
 
 /** The analytics folder's migrations (versions 751-799). */
 export function analyticsMigrations(): Promise<Migration[]> {
