@@ -22,6 +22,9 @@ import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts"
 import { taskRoutes } from "./tasks_api.ts";
 import { teamRoutes } from "./team_api.ts";
 import { templateLibrary } from "../actors/templates/mod.ts";
+import { campaign } from "../actors/campaign/mod.ts";
+import { analyticsMigrations } from "../actors/analytics/mod.ts";
+import { campaignRoutes } from "./campaigns_api.ts";
 import { type TemplateRouteDeps, templateRoutes } from "./templates_api.ts";
 
 /** What a test gets. */
@@ -50,12 +53,13 @@ export async function withApi(
       ...await teamMigrations(),
       ...await channelMigrations(),
       ...await gatewayMigrations(),
+      ...await analyticsMigrations(),
     ],
   });
   const clock = new ManualClock(T0);
   const system = new ActorSystem({
     database: db,
-    types: [lead, settings, team, task, calendar, templateLibrary],
+    types: [lead, settings, team, task, calendar, templateLibrary, campaign],
     clock,
   });
   const tokens = createTokenService({ secret: "x".repeat(32) });
@@ -75,6 +79,7 @@ export async function withApi(
       a.route("/v1/providers", providerRoutes(deps));
       a.route("/v1/analytics", analyticsRoutes(deps));
       a.route("/v1/templates", templateRoutes(deps));
+      a.route("/v1/campaigns", campaignRoutes(deps));
     },
   });
   const bearer = async (tenant: string, role: Role = "admin") =>
