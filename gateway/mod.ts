@@ -25,6 +25,7 @@ export * from "./tasks_api.ts";
 export * from "./bookings_api.ts";
 export * from "./outbox_api.ts";
 export * from "./analytics_api.ts";
+export * from "./reports_api.ts";
 export * from "./templates_api.ts";
 export * from "./campaigns_api.ts";
 export * from "./auth_api.ts";
