@@ -226,7 +226,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
 }
 
-/** Errors other than the browser's own reports of refused connections (expected while down). */
+/** Errors other than the browser's own reports of failed connections (expected while down or offline). */
 export function unexpectedErrors(log: ConsoleLog): string[] {
-  return log.errors.filter((e) => !/ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET/.test(e));
+  return log.errors.filter((e) =>
+    !/ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_INTERNET_DISCONNECTED/.test(e)
+  );
 }

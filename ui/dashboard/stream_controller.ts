@@ -58,15 +58,27 @@ export class StreamController implements ReactiveController {
 
   /** Opens the stream. */
   hostConnected(): void {
+    addEventListener("online", this.#onOnline);
     void this.#open();
   }
 
   /** Closes the stream. */
   hostDisconnected(): void {
+    removeEventListener("online", this.#onOnline);
     this.#generation++;
     this.#sub?.close();
     this.#sub = undefined;
   }
+
+  /** Back online: resume now from the last position instead of waiting out the backoff. */
+  readonly #onOnline = () => {
+    if (this.state !== "reconnecting" || !this.#sub) return;
+    const from = this.position;
+    this.#generation++;
+    this.#sub.close();
+    this.#sub = undefined;
+    this.#subscribe(this.#generation, from, true);
+  };
 
   async #open(): Promise<void> {
     const generation = ++this.#generation;
@@ -84,8 +96,12 @@ export class StreamController implements ReactiveController {
       return;
     }
     if (generation !== this.#generation) return;
+    this.#subscribe(generation, from, false);
+  }
+
+  #subscribe(generation: number, from: number | null, resumed: boolean): void {
     this.position = from;
-    let wasLive = false;
+    let wasLive = resumed;
     this.#sub = this.#opts.client.subscribe({
       topics: ["tenant"],
       from,

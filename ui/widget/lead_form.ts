@@ -11,11 +11,8 @@
  */
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Courier, DeliveryOutcome, PendingLead, WidgetLeadBody } from "./pending.ts";
-import { type LeadFormField, type LeadFormInput, validateLeadForm } from "./rules.ts";
+import { BOT_CHECKS, type LeadFormField, type LeadFormInput, validateLeadForm } from "./rules.ts";
 import { widgetStyles } from "./_styles.ts";
-
-/** The server's bot checks (MIN_FILL_MS and HONEYPOT_FIELD in gateway/widget_api.ts). */
-export const BOT_CHECKS = { minFillMs: 2_000, honeypotField: "website" } as const;
 
 /** Fields a form can show; `fields="name,email,phone,company,message"` picks and orders them. */
 export const FORM_FIELDS = ["name", "email", "phone", "company", "message"] as const;

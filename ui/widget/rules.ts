@@ -7,6 +7,9 @@
  * @module
  */
 
+/** The server's bot checks (MIN_FILL_MS and HONEYPOT_FIELD in gateway/widget_api.ts). */
+export const BOT_CHECKS = { minFillMs: 2_000, honeypotField: "website" } as const;
+
 /** zod 4's email pattern (`z.email()`), which the server applies after trimming. */
 export const EMAIL_PATTERN =
   /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
