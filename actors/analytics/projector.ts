@@ -155,7 +155,8 @@ export class AnalyticsProjector {
   readonly #again = new Set<string>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #polling: Promise<void> | undefined;
-  #stopped = true;
+  #started = false;
+  #stopped = false;
 
   constructor(options: AnalyticsProjectorOptions) {
     this.#o = options;
@@ -163,7 +164,8 @@ export class AnalyticsProjector {
 
   /** Catches up every tenant, subscribes to their streams and starts the poll. */
   async start(): Promise<void> {
-    if (!this.#stopped) return;
+    if (this.#started) return;
+    this.#started = true;
     this.#stopped = false;
     await this.poll();
     this.#timer = setInterval(() => {
@@ -175,6 +177,7 @@ export class AnalyticsProjector {
 
   /** Stops waking up, waits for passes in flight and unsubscribes. */
   async stop(): Promise<void> {
+    this.#started = false;
     this.#stopped = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
@@ -197,7 +200,10 @@ export class AnalyticsProjector {
     await Promise.all(behind.map(({ tenant }) => this.wake(tenant)));
   }
 
-  /** Folds `tenant` now (or once more after the pass in flight); resolves when caught up. */
+  /**
+   * Folds `tenant` now (or once more after the pass in flight); resolves when
+   * caught up. Works before `start()` too; does nothing after `stop()`.
+   */
   wake(tenant: string): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     const running = this.#running.get(tenant);
