@@ -15,27 +15,28 @@ function memoryStorage(): KeyValueStorage {
 function fakeGateway(opts: { refreshStatus?: number } = {}) {
   const calls: string[] = [];
   let n = 0;
-  const fetchFn = (async (url: string, init: RequestInit) => {
-    const path = new URL(url).pathname;
-    calls.push(path);
-    const body = JSON.parse(String(init.body));
-    if (path === "/v1/auth/signin") {
-      if (body.code !== "good") {
-        return Response.json({ error: { message: "sign-in code unknown" } }, { status: 401 });
+  const fetchFn = ((url: string, init: RequestInit) =>
+    Promise.resolve().then(() => {
+      const path = new URL(url).pathname;
+      calls.push(path);
+      const body = JSON.parse(String(init.body));
+      if (path === "/v1/auth/signin") {
+        if (body.code !== "good") {
+          return Response.json({ error: { message: "sign-in code unknown" } }, { status: 401 });
+        }
+        return Response.json({
+          accessToken: "a0",
+          refreshToken: "r0",
+          expiresIn: 900,
+          tenant: "demo",
+          role: "admin",
+        });
       }
-      return Response.json({
-        accessToken: "a0",
-        refreshToken: "r0",
-        expiresIn: 900,
-        tenant: "demo",
-        role: "admin",
-      });
-    }
-    if (opts.refreshStatus) return Response.json({}, { status: opts.refreshStatus });
-    n++;
-    assert.equal(body.refreshToken, `r${n - 1}`);
-    return Response.json({ accessToken: `a${n}`, refreshToken: `r${n}`, expiresIn: 900 });
-  }) as typeof fetch;
+      if (opts.refreshStatus) return Response.json({}, { status: opts.refreshStatus });
+      n++;
+      assert.equal(body.refreshToken, `r${n - 1}`);
+      return Response.json({ accessToken: `a${n}`, refreshToken: `r${n}`, expiresIn: 900 });
+    })) as typeof fetch;
   return { fetchFn, calls };
 }
 

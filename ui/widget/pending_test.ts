@@ -20,22 +20,23 @@ function memoryStorage(): KeyValueStorage & { map: Map<string, string> } {
 /** A gateway whose answers the test scripts; records every post's body. */
 function scriptedFetch(answers: Array<number | "down">) {
   const posts: { url: string; key: string; body: Record<string, unknown> }[] = [];
-  const fetchFn = (async (url: string, init: RequestInit) => {
-    posts.push({
-      url,
-      key: new Headers(init.headers).get("x-site-key")!,
-      body: JSON.parse(String(init.body)),
-    });
-    const next = answers.shift() ?? 202;
-    if (next === "down") throw new TypeError("Failed to fetch");
-    const body = next < 300
-      ? { leadId: "lead-1" }
-      : { error: { code: "x", message: `refused ${next}` } };
-    return new Response(JSON.stringify(body), {
-      status: next,
-      headers: next === 429 ? { "retry-after": "7" } : {},
-    });
-  }) as typeof fetch;
+  const fetchFn = ((url: string, init: RequestInit) =>
+    Promise.resolve().then(() => {
+      posts.push({
+        url,
+        key: new Headers(init.headers).get("x-site-key")!,
+        body: JSON.parse(String(init.body)),
+      });
+      const next = answers.shift() ?? 202;
+      if (next === "down") throw new TypeError("Failed to fetch");
+      const body = next < 300
+        ? { leadId: "lead-1" }
+        : { error: { code: "x", message: `refused ${next}` } };
+      return new Response(JSON.stringify(body), {
+        status: next,
+        headers: next === 429 ? { "retry-after": "7" } : {},
+      });
+    })) as typeof fetch;
   return { fetchFn, posts };
 }
 
