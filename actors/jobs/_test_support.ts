@@ -8,6 +8,7 @@
  */
 import type { AiClient } from "../ai/mod.ts";
 import { disabledAi } from "../ai/mod.ts";
+import { channelMigrations } from "../channels/mod.ts";
 import { captureLead, lead, leadMigrations, settings } from "../lead/mod.ts";
 import {
   ActorSystem,
@@ -53,6 +54,7 @@ export function jobTest(
           ...await leadMigrations(),
           ...await teamMigrations(),
           ...await schedulerMigrations(),
+          ...await channelMigrations(),
         ]);
         const clock = new ManualClock(T0);
         const system = new ActorSystem({

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { ChannelDispatcher, type MessageProvider, type OutboundMessage } from "../channels/mod.ts";
 import { lead } from "../lead/mod.ts";
+import { OutboxWorker } from "../runtime/mod.ts";
 import { teamRef } from "../team/mod.ts";
 import { runWeeklyReport, WEEKLY_REPORT_JOB } from "./mod.ts";
 import { eventsOf, jobContext, jobTest, makeLead, ran, T0, TENANT } from "./_test_support.ts";
@@ -57,6 +59,28 @@ jobTest(
     assert.match(mail!.payload.subject, /2026-W23: 3 new lead\(s\), 1 won/);
     assert.equal(mail!.payload.html.match(/<svg /g)?.length, 3);
     assert.match(mail!.payload.body, /Leads captured: 3/);
+
+    // Through the real email dispatcher: held until the recipient's 09:00, then sent once with the HTML part.
+    const delivered: OutboundMessage[] = [];
+    const provider: MessageProvider = {
+      name: "recording",
+      mode: "sandbox",
+      send: (m) => {
+        delivered.push(m);
+        return Promise.resolve({ ok: true, providerId: `p${delivered.length}`, sandbox: true });
+      },
+    };
+    const outbox = new OutboxWorker(system, [
+      new ChannelDispatcher({ channel: "email", provider, sql: db.sql, clock }),
+    ]);
+    await outbox.tick();
+    assert.equal(delivered.length, 0, "08:00 is outside the send window");
+    clock.set(NEXT_MONDAY + HOUR + 60_000);
+    await outbox.tick();
+    assert.equal(delivered.length, 1);
+    assert.equal(delivered[0]!.to, "mia@example.com");
+    assert.equal(delivered[0]!.html, mail!.payload.html);
+    assert.match(delivered[0]!.body, /Leads captured: 3/);
 
     // Again for the same occurrence, or a later one in the same week: no second email.
     await runWeeklyReport(
