@@ -72,7 +72,7 @@ export const CampaignDefinition = z.strictObject({
   steps: z.array(CampaignStep).min(1).max(20),
   /** Weights of the A/B variants (percentages summing to 100); one entry means no test. */
   split: z.array(z.number().int().min(1).max(100)).min(1).max(4).default([100]),
-  /** Messages go out only inside this window of the lead's local time (default 09:00-19:00). */
+  /** Sent only inside this window of the lead's local time (default: the tenant's follow-up window). */
   window: SendWindow.optional(),
   /** At most this many messages per minute for the whole campaign, across the cluster. */
   throttlePerMinute: z.number().int().min(1).max(10_000).default(60),
