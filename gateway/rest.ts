@@ -18,6 +18,7 @@ import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts"
 import { analyticsRoutes } from "./analytics_api.ts";
 import { recommendationRoutes, reportRoutes } from "./reports_api.ts";
 import { templateRoutes } from "./templates_api.ts";
+import { campaignRoutes } from "./campaigns_api.ts";
 
 /** What the REST routers need: the shared deps plus the AI client and the import driver hook. */
 export type RestDeps = LeadRouteDeps & ImportRouteDeps;
@@ -41,4 +42,5 @@ export function mountRest(app: RootApp, deps: RestDeps): void {
   app.route("/v1/reports", reportRoutes(deps));
   app.route("/v1/recommendations", recommendationRoutes(deps));
   app.route("/v1/templates", templateRoutes(deps));
+  app.route("/v1/campaigns", campaignRoutes(deps));
 }

@@ -30,6 +30,7 @@ interface Ids {
   apiKey: string;
   siteKey: string;
   template: string;
+  campaign: string;
   /** No dead letter can be made on demand: an id that would be A's if it existed. */
   deadLetter: string;
   /** A word in A's free-text fields, for B to search for. */
@@ -203,7 +204,29 @@ const TABLE: Record<string, (ids: Ids) => Call> = {
     body: { name: "b", channel: "sms", body: "b was here" },
   }),
   "DELETE /v1/templates/{id}": (ids) => ({ params: { id: ids.template } }),
+  "GET /v1/campaigns": () => ({ expect: "own" }),
+  "POST /v1/campaigns": () => ({ body: campaignBody("b") }),
+  "POST /v1/campaigns/preview-audience": (ids) => ({
+    body: { audience: { tagsAny: [ids.mark] }, sample: 20 },
+    expect: "own",
+  }),
+  "GET /v1/campaigns/{id}": (ids) => ({ params: { id: ids.campaign } }),
+  "PUT /v1/campaigns/{id}": (ids) => ({ params: { id: ids.campaign }, body: campaignBody("b") }),
+  "POST /v1/campaigns/{id}/launch": (ids) => ({ params: { id: ids.campaign } }),
+  "POST /v1/campaigns/{id}/pause": (ids) => ({ params: { id: ids.campaign } }),
+  "POST /v1/campaigns/{id}/resume": (ids) => ({ params: { id: ids.campaign } }),
+  "POST /v1/campaigns/{id}/stop": (ids) => ({ params: { id: ids.campaign } }),
+  "GET /v1/campaigns/{id}/stats": (ids) => ({ params: { id: ids.campaign } }),
 };
+
+/** A one-step SMS campaign definition named `name`. */
+function campaignBody(name: string) {
+  return {
+    name,
+    audience: { statuses: ["new"] },
+    steps: [{ channel: "sms", delayMinutes: 0, variants: [{ template: "Hi {{firstName}}" }] }],
+  };
+}
 
 interface Operation {
   method: string;
@@ -354,6 +377,8 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
       }),
       "template",
     )).template.id as string;
+    const campaign = (await ok(asA("POST", "/v1/campaigns", campaignBody(MARK)), "campaign"))
+      .campaign.id as string;
     const ids: Ids = {
       lead,
       lead2,
@@ -365,6 +390,7 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
       apiKey: apiKey.id,
       siteKey: siteKey.key,
       template,
+      campaign,
       deadLetter: "918273645",
       mark: MARK,
     };
@@ -384,6 +410,7 @@ Deno.test("tenant isolation: every documented REST operation and both streams ke
       `/v1/bookings?member=${member}`,
       `/v1/suggestions/${ids.suggestion}`,
       `/v1/templates/${ids.template}`,
+      `/v1/campaigns/${ids.campaign}`,
       "/v1/settings",
       "/v1/ai-policy",
       "/v1/site-keys",
