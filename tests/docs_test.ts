@@ -16,6 +16,7 @@ const MODULES = [
   "actors/advisor/mod.ts",
   "actors/jobs/mod.ts",
   "actors/reports/mod.ts",
+  "actors/analytics/mod.ts",
   "gateway/mod.ts",
   "bench/mod.ts",
 ];

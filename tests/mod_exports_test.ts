@@ -16,6 +16,7 @@ const FOLDERS = [
   "actors/advisor",
   "actors/jobs",
   "actors/reports",
+  "actors/analytics",
   "gateway",
 ];
 

@@ -61,32 +61,36 @@ export async function readAnalytics(
     const days = t`
       ${q.from ? t`AND day >= ${q.from}::date` : t``}
       ${q.to ? t`AND day <= ${q.to}::date` : t``}`;
-    const [cp] = await t<{ position: number; time_zone: string }[]>`
-      SELECT position, time_zone FROM analytics_checkpoints WHERE tenant = ${tenant}`;
-    const perDay = await t<{ day: string; source: string; captured: number }[]>`
-      SELECT to_char(day, 'YYYY-MM-DD') AS day, source, captured FROM analytics_days
-      WHERE tenant = ${tenant} AND captured <> 0 ${days} ORDER BY day, source`;
-    const [sums] = await t<Record<string, string>[]>`
-      SELECT sum(captured) AS new, sum(contacted) AS contacted, sum(responded) AS responded,
-             sum(meeting) AS meeting, sum(won) AS won, sum(wrote) AS wrote,
-             sum(replied_after) AS replied_after, sum(ttfr_count) AS ttfr_count,
-             sum(ttfr_sum_ms) AS ttfr_sum_ms
-      FROM analytics_days WHERE tenant = ${tenant} ${days}`;
-    const channels = await t<Record<string, string>[]>`
-      SELECT channel, sent, delivered, failed, replied FROM analytics_channels
-      WHERE tenant = ${tenant}`;
-    const campaigns = await t<Record<string, string>[]>`
-      SELECT * FROM analytics_campaigns WHERE tenant = ${tenant}
-        AND (first_leads <> 0 OR last_leads <> 0 OR sent <> 0 OR enrolled <> 0)
-      ORDER BY campaign_id`;
-    const [silent] = await t<{ whole: string; edge: string }[]>`
-      SELECT (SELECT coalesce(sum(count), 0) FROM analytics_silence
-              WHERE tenant = ${tenant} AND hour < ${hour}) AS whole,
-             (SELECT count(*) FROM analytics_leads
-              WHERE tenant = ${tenant} AND silent_since >= ${hour * HOUR_MS}
-                AND silent_since < ${cutoff}) AS edge`;
-    const scores = await t<{ bucket: number; count: string }[]>`
-      SELECT bucket, count FROM analytics_scores WHERE tenant = ${tenant}`;
+    // Issued together: the driver pipelines them on the transaction's one connection.
+    const [[cp], perDay, [sums], channels, campaigns, [silent], scores] = await Promise.all([
+      t<{ position: number; time_zone: string }[]>`
+        SELECT position, time_zone FROM analytics_checkpoints WHERE tenant = ${tenant}`,
+      t<{ day: string; source: string; captured: number }[]>`
+        SELECT to_char(day, 'YYYY-MM-DD') AS day, source, captured FROM analytics_days
+        WHERE tenant = ${tenant} AND captured <> 0 ${days}
+        ORDER BY analytics_days.day, analytics_days.source`,
+      t<Record<string, string>[]>`
+        SELECT sum(captured) AS new, sum(contacted) AS contacted, sum(responded) AS responded,
+               sum(meeting) AS meeting, sum(won) AS won, sum(wrote) AS wrote,
+               sum(replied_after) AS replied_after, sum(ttfr_count) AS ttfr_count,
+               sum(ttfr_sum_ms) AS ttfr_sum_ms
+        FROM analytics_days WHERE tenant = ${tenant} ${days}`,
+      t<Record<string, string>[]>`
+        SELECT channel, sent, delivered, failed, replied FROM analytics_channels
+        WHERE tenant = ${tenant}`,
+      t<Record<string, string>[]>`
+        SELECT * FROM analytics_campaigns WHERE tenant = ${tenant}
+          AND (first_leads <> 0 OR last_leads <> 0 OR sent <> 0 OR enrolled <> 0)
+        ORDER BY campaign_id`,
+      t<{ whole: string; edge: string }[]>`
+        SELECT (SELECT coalesce(sum(count), 0) FROM analytics_silence
+                WHERE tenant = ${tenant} AND hour < ${hour}) AS whole,
+               (SELECT count(*) FROM analytics_leads
+                WHERE tenant = ${tenant} AND silent_since >= ${hour * HOUR_MS}
+                  AND silent_since < ${cutoff}) AS edge`,
+      t<{ bucket: number; count: string }[]>`
+        SELECT bucket, count FROM analytics_scores WHERE tenant = ${tenant}`,
+    ]);
 
     const s = sums ?? {};
     const wrote = n(s.wrote);
@@ -146,11 +150,13 @@ export async function readCampaignStats(
   tenant: string,
   campaignId: string,
 ): Promise<CampaignStats> {
-  const [c] = await sql<Record<string, string>[]>`
-    SELECT * FROM analytics_campaigns WHERE tenant = ${tenant} AND campaign_id = ${campaignId}`;
-  const variants = await sql<Record<string, string>[]>`
-    SELECT variant, enrolled, sent, replied, booked FROM analytics_campaign_variants
-    WHERE tenant = ${tenant} AND campaign_id = ${campaignId} ORDER BY variant`;
+  const [[c], variants] = await Promise.all([
+    sql<Record<string, string>[]>`
+      SELECT * FROM analytics_campaigns WHERE tenant = ${tenant} AND campaign_id = ${campaignId}`,
+    sql<Record<string, string>[]>`
+      SELECT variant, enrolled, sent, replied, booked FROM analytics_campaign_variants
+      WHERE tenant = ${tenant} AND campaign_id = ${campaignId} ORDER BY variant`,
+  ]);
   return {
     enrolled: n(c?.enrolled),
     sent: n(c?.sent),
