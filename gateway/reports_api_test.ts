@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { disabledAi } from "../actors/ai/mod.ts";
 import { advisor } from "../actors/advisor/mod.ts";
 import { HEALTH_CHECK_JOB, jobLog, runHealthCheck } from "../actors/jobs/mod.ts";
 import { captureLead, lead, leadMigrations, settings } from "../actors/lead/mod.ts";
@@ -103,7 +104,7 @@ Deno.test("recommendations API: the latest health check and its recommendations"
       timeZone: "UTC",
       nodeId: "n1",
     };
-    await runHealthCheck({ system, ai: undefined as never }, ctx);
+    await runHealthCheck({ system, ai: disabledAi }, ctx);
     const body = await (await get("/v1/recommendations", "tenant-a", "ai")).json();
     assert.equal(body.check.occurrence, T0);
     assert.equal(body.check.figures.openLeads, 2);
@@ -111,7 +112,7 @@ Deno.test("recommendations API: the latest health check and its recommendations"
     assert.deepEqual(body.recommendations, []);
     // Everyone contacted: the pipeline runs low at the next check.
     await contact(x);
-    await runHealthCheck({ system, ai: undefined as never }, { ...ctx, occurrence: T0 + 1 });
+    await runHealthCheck({ system, ai: disabledAi }, { ...ctx, occurrence: T0 + 1 });
     const later = await (await get("/v1/recommendations", "tenant-a")).json();
     assert.equal(later.check.occurrence, T0 + 1);
     assert.equal(later.check.figures.uncontacted, 0);

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { AiClient } from "../ai/mod.ts";
-import { disabledAi } from "../ai/mod.ts";
+import { type AiClient, disabledAi } from "../ai/mod.ts";
 import { channelMigrations } from "../channels/mod.ts";
 import { captureLead, lead, leadMigrations, settings } from "../lead/mod.ts";
 import {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { disabledAi } from "../ai/mod.ts";
 import { lead } from "../lead/mod.ts";
 import { taskRef, teamRef } from "../team/mod.ts";
 import { FOLLOW_UP_SWEEP_JOB, runFollowUpSweep } from "./mod.ts";
@@ -73,7 +74,7 @@ jobTest(
 
     // The same occurrence again sends nothing more.
     await runFollowUpSweep(
-      { system, ai: undefined as never },
+      { system, ai: disabledAi },
       jobContext(FOLLOW_UP_SWEEP_JOB, WED_NINE),
     );
     assert.equal((await notices()).length, 2);

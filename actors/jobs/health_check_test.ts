@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { disabledAi } from "../ai/mod.ts";
 import { lead } from "../lead/mod.ts";
 import { HEALTH_CHECK_JOB, runHealthCheck } from "./mod.ts";
 import { eventsOf, jobContext, jobTest, makeLead, ran, T0, TENANT } from "./_test_support.ts";
@@ -59,7 +60,7 @@ jobTest(
     // The same occurrence again (a retry, a second node that got past the claim) records nothing.
     assert.deepEqual(ran(await scheduler.tick()), []);
     await runHealthCheck(
-      { system, ai: undefined as never },
+      { system, ai: disabledAi },
       jobContext(HEALTH_CHECK_JOB, occurrence),
     );
     assert.equal((await eventsOf(db, "pipeline.health_checked")).length, 1);

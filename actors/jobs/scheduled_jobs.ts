@@ -9,7 +9,7 @@
  */
 import { advisor } from "../advisor/mod.ts";
 import type { AnyActorType } from "../runtime/mod.ts";
-import type { ScheduledJob } from "../scheduler/mod.ts";
+import type { JobContext, ScheduledJob } from "../scheduler/mod.ts";
 import { DAILY_VALIDATION_JOB, runDailyValidation } from "./daily_validation.ts";
 import { FOLLOW_UP_SWEEP_JOB, runFollowUpSweep } from "./follow_up_sweep.ts";
 import { HEALTH_CHECK_JOB, runHealthCheck } from "./health_check.ts";
@@ -60,7 +60,7 @@ export function scheduledJobs(deps: JobDeps, opts: ScheduledJobsOptions = {}): S
   const job = (
     name: string,
     cron: string,
-    run: (d: JobDeps, ctx: Parameters<ScheduledJob["run"]>[0]) => Promise<void>,
+    run: (d: JobDeps, ctx: JobContext) => Promise<void>,
   ): ScheduledJob => ({ name, cron, timeZone, tenants, run: (ctx) => run(deps, ctx) });
   return [
     job(DAILY_VALIDATION_JOB, crons.dailyValidation, runDailyValidation),

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { disabledAi } from "../ai/mod.ts";
 import { ChannelDispatcher, type MessageProvider, type OutboundMessage } from "../channels/mod.ts";
 import { lead } from "../lead/mod.ts";
 import { OutboxWorker } from "../runtime/mod.ts";
@@ -84,11 +85,11 @@ jobTest(
 
     // Again for the same occurrence, or a later one in the same week: no second email.
     await runWeeklyReport(
-      { system, ai: undefined as never },
+      { system, ai: disabledAi },
       jobContext(WEEKLY_REPORT_JOB, NEXT_MONDAY),
     );
     await runWeeklyReport(
-      { system, ai: undefined as never },
+      { system, ai: disabledAi },
       jobContext(WEEKLY_REPORT_JOB, NEXT_MONDAY + HOUR),
     );
     assert.equal((await mails()).length, 1);
