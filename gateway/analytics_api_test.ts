@@ -201,5 +201,10 @@ Deno.test("analytics API: the report of the caller's tenant, exact up to its pos
     const bad = await send("GET", "/v1/analytics?from=yesterday&silentHours=-1", a);
     assert.equal(bad.status, 400);
     assert.deepEqual((await issuePaths(bad)).sort(), ["from", "silentHours"]);
+    for (const day of ["2026-02-30", "0000-01-01", "2026-13-01"]) {
+      const r = await send("GET", `/v1/analytics?to=${day}`, a);
+      assert.equal(r.status, 400, day);
+      assert.deepEqual(await issuePaths(r), ["to"]);
+    }
   });
 });

@@ -30,7 +30,12 @@ const n = (v: unknown) => Number(v ?? 0);
 
 function checkDay(name: string, v: string | undefined): void {
   if (v === undefined) return;
-  if (!DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
+  const ms = Date.parse(`${v}T00:00:00Z`);
+  // Round-tripped, so 2026-02-30 (which Date.parse rolls over) and year 0 are refused too.
+  if (
+    !DAY.test(v) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== v ||
+    v < "0001-01-01"
+  ) {
     throw new ValidationError("analytics query", [{ path: name, message: "a day as YYYY-MM-DD" }]);
   }
 }
