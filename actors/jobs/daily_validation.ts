@@ -21,18 +21,23 @@ const CONCURRENCY = 4;
 /** A progress line every this many leads. */
 const PROGRESS_EVERY = 25;
 const DAY = 24 * 3_600_000;
+/** How far back a window reaches after a long outage. */
+const MAX_WINDOW = 7 * DAY;
 
 /**
- * The start of the window: the previous claimed occurrence of this job for
- * the tenant, else a day before. Windows of consecutive runs meet exactly,
- * so no lead is looked at twice or skipped (a run collapsed after downtime
- * starts where the last one ended).
+ * The start of the window: the latest earlier occurrence of this job for the
+ * tenant that finished ok, else a day before (at most a week back). Windows
+ * of consecutive runs meet exactly, so no lead is skipped; a run collapsed
+ * after downtime starts where the last one ended, and one whose node died
+ * mid-run (claimed, never finished) is covered again by the next.
  */
 export async function validationSince(sql: Sql, ctx: JobContext): Promise<number> {
   const [row] = await sql<{ at: Date | null }[]>`
     SELECT max(occurrence) AS at FROM scheduled_occurrences
-    WHERE job = ${ctx.job} AND tenant = ${ctx.tenant} AND occurrence < ${new Date(ctx.occurrence)}`;
-  return row?.at ? new Date(row.at).getTime() : ctx.occurrence - DAY;
+    WHERE job = ${ctx.job} AND tenant = ${ctx.tenant} AND outcome = 'ok'
+      AND occurrence < ${new Date(ctx.occurrence)}`;
+  const last = row?.at ? new Date(row.at).getTime() : ctx.occurrence - DAY;
+  return Math.max(last, ctx.occurrence - MAX_WINDOW);
 }
 
 /** Lead ids captured in [since, until) with no `lead.qualified` event, oldest first. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { AiClient } from "../ai/mod.ts";
 import { disabledAi } from "../ai/mod.ts";
 import { lead } from "../lead/mod.ts";
+import { claimOccurrence } from "../scheduler/mod.ts";
 import { DAILY_VALIDATION_JOB, type LeadsValidated, runDailyValidation } from "./mod.ts";
 import { eventsOf, jobContext, jobTest, makeLead, ran, T0, TENANT } from "./_test_support.ts";
 
@@ -85,6 +86,29 @@ jobTest(
       byAi: 1,
     });
     assert.equal((await system.ref(lead, TENANT, c).query("view")).qualification?.source, "ai");
+
+    // Day 3's run dies on its node after the claim; day 4's covers day 3's window too.
+    clock.set(NINE + DAY + 2 * HOUR);
+    const d = await makeLead(system, "d");
+    await claimOccurrence(db.sql, {
+      job: DAILY_VALIDATION_JOB,
+      tenant: TENANT,
+      occurrence: NINE + 2 * DAY,
+      nodeId: "dead",
+      now: NINE + 2 * DAY,
+    });
+    clock.set(NINE + 2 * DAY + 2 * HOUR);
+    const e = await makeLead(system, "e");
+    clock.set(NINE + 3 * DAY + 30_000);
+    await scheduler.tick();
+    runs = await eventsOf<LeadsValidated>(db, "jobs.leads_validated");
+    assert.deepEqual({ since: runs[2]!.since, found: runs[2]!.found }, {
+      since: NINE + DAY,
+      found: 2,
+    });
+    for (const id of [d, e]) {
+      assert.equal((await system.ref(lead, TENANT, id).query("view")).qualification?.source, "ai");
+    }
   },
   { ai: switchableAi },
 );
