@@ -169,9 +169,12 @@ Deno.test("first start prints a sign-in URL whose code signs in once; the demo s
     );
     assert.ok(signinUrl!.startsWith(`${url}/signin#code=`), signinUrl);
 
+    // The link opens the dashboard, whose bundle redeems the code.
     const page = await fetch(`${url}/signin`);
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /\/v1\/auth\/signin/);
+    const bundle = (await page.text()).match(/src="(\/ui\/dashboard\.js[^"]*)"/)?.[1];
+    assert.ok(bundle, "the sign-in page loads the dashboard bundle");
+    assert.match(await (await fetch(url + bundle)).text(), /\/v1\/auth\/signin/);
 
     const signin = () =>
       fetch(`${url}/v1/auth/signin`, {
