@@ -33,7 +33,8 @@
  *
  * Flags: `--pg-url=URL` (default env TEST_DATABASE_URL, then
  * BENCH_DATABASE_URL; required), `--leads=10000,100000` (one run per size),
- * `--concurrency=N`, `--poll-ms=N`, `--timeout-s=N` (per phase, default 900).
+ * `--concurrency=N`, `--poll-ms=N`, `--timeout-s=N` (whole run after launch, default 900),
+ * `--until=queued` (stop once the first steps are queued, before they are sent).
  * Each size runs in its own schema (`bench_campaign_<id>`), dropped at the end.
  *
  * @module
@@ -65,6 +66,7 @@ const SIZES = (flag("leads") ?? "100000").split(",").map(Number).filter((n) => n
 const CONCURRENCY = Number(flag("concurrency") ?? 64);
 const POLL_MS = Number(flag("poll-ms") ?? 1_000);
 const TIMEOUT_MS = Number(flag("timeout-s") ?? 900) * 1_000;
+const UNTIL = flag("until") === "queued" ? "queued" : "sent";
 const THROTTLE = 10_000;
 const TENANT = "bench";
 /** Monday 1 June 2026, 15:00 UTC: 11:00 in New York, inside the default send window. */
@@ -73,7 +75,7 @@ const START = Date.UTC(2026, 5, 1, 15);
 if (flag("help") !== undefined || !PG_URL) {
   console.log(
     "deno task bench:campaign --pg-url=postgres://... [--leads=10000,100000] " +
-      "[--concurrency=64] [--poll-ms=1000] [--timeout-s=900]",
+      "[--concurrency=64] [--poll-ms=1000] [--timeout-s=900] [--until=queued|sent]",
   );
   Deno.exit(PG_URL ? 0 : 1);
 }
@@ -101,7 +103,7 @@ interface Result {
   told: number;
   joined: number;
   queued: number;
-  sent: number;
+  sent: number | undefined;
   rssBase: number;
   rssPeak: number;
   heapPeak: number;
@@ -134,7 +136,10 @@ async function run(n: number): Promise<Result> {
       }
     }));
     const fill = performance.now() - fillStart;
-    console.log(`  fill: ${int(n)} leads in ${secs(fill)} (${int(n / (fill / 1000))}/s)`);
+    console.log(
+      `  fill: ${int(n)} leads in ${secs(fill)} (${int(n / (fill / 1000))}/s), ` +
+        `load ${Deno.readTextFileSync("/proc/loadavg").split(" ")[0]}`,
+    );
     await filler.shutdown(60_000);
 
     // --- the campaign, on a fresh system as a node would run it
@@ -177,7 +182,7 @@ async function run(n: number): Promise<Result> {
       const pattern = `%:campaign:${id}:0`;
       let jumped = false;
       let lastLog = 0;
-      while (done.sent === undefined) {
+      while (done[UNTIL] === undefined) {
         await new Promise((r) => setTimeout(r, 250));
         const elapsed = performance.now() - t0;
         if (elapsed > TIMEOUT_MS) {
@@ -203,7 +208,8 @@ async function run(n: number): Promise<Result> {
           lastLog = elapsed;
           console.log(
             `    ${secs(elapsed)}: told ${int(now.told)}, joined ${int(now.joined)}, ` +
-              `queued ${int(now.queued)}, sent ${int(now.sent)}, rss ${mib(rss.peak)}`,
+              `queued ${int(now.queued)}, sent ${int(now.sent)}, rss ${mib(rss.peak)}, ` +
+              `load ${Deno.readTextFileSync("/proc/loadavg").split(" ")[0]}`,
           );
         }
       }
@@ -213,7 +219,7 @@ async function run(n: number): Promise<Result> {
         told: done.told!,
         joined: done.joined!,
         queued: done.queued!,
-        sent: done.sent!,
+        sent: done.sent,
         rssBase,
         rssPeak: rss.peak,
         heapPeak,
@@ -233,6 +239,8 @@ async function run(n: number): Promise<Result> {
 const results: Result[] = [];
 for (const n of SIZES) {
   console.log(`campaign of ${int(n)} leads (poll ${POLL_MS} ms, throttle ${int(THROTTLE)}/min)`);
+  // Other work on the machine skews the times: print its load beside them.
+  console.log(`  load ${Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ")}`);
   results.push(await run(n));
 }
 console.log(
@@ -253,7 +261,7 @@ console.log(
       secs(r.told),
       secs(r.joined),
       secs(r.queued),
-      secs(r.sent),
+      r.sent === undefined ? "not run" : secs(r.sent),
       `${mib(r.rssBase)} → ${mib(r.rssPeak)}`,
       mib(r.heapPeak),
     ]),
