@@ -10,14 +10,13 @@
  * @module
  */
 import { css, html, LitElement, nothing } from "lit";
-import type { LeadSummary } from "../../gateway/mod.ts";
 import {
   createMinervaClient,
   type LeadRow,
   type MinervaEvent,
 } from "../../shared/minerva_client.ts";
 import { type ApiGet, createApi } from "./api.ts";
-import type { SummaryView } from "./hero_metrics.ts";
+import type { LeadSummary, SummaryView } from "./hero_metrics.ts";
 import { Session, SignInError } from "./session.ts";
 import { type LinkState, StreamController } from "./stream_controller.ts";
 import { baseStyles } from "./_styles.ts";

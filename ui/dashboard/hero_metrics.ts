@@ -7,8 +7,18 @@
  * @module
  */
 import { css, html, LitElement } from "lit";
-import type { LeadSummary } from "../../gateway/mod.ts";
 import { baseStyles } from "./_styles.ts";
+
+/**
+ * The fields of `GET /v1/analytics/summary` (gateway/analytics_api.ts) the
+ * counters read. Not imported from the gateway: the bundle would then count
+ * the whole server as its input.
+ */
+export interface LeadSummary {
+  total: number;
+  funnel: { status: string; count: number }[];
+  silent: { hours: number; count: number };
+}
 
 /** What the counters show: a summary, not yet one, or why not. */
 export type SummaryView =
