@@ -42,6 +42,14 @@ import { lead, leadMigrations, settings } from "./actors/lead/mod.ts";
 import { Scheduler, schedulerMigrations } from "./actors/scheduler/mod.ts";
 import { JOB_ACTOR_TYPES, scheduledJobs } from "./actors/jobs/mod.ts";
 import {
+  campaign,
+  campaignDispatchers,
+  campaignGovernorKeys,
+  campaignLimits,
+} from "./actors/campaign/mod.ts";
+import { templateLibrary } from "./actors/templates/mod.ts";
+import { analyticsMigrations, AnalyticsProjector, tenantZoneOf } from "./actors/analytics/mod.ts";
+import {
   createApp,
   createTokenService,
   defaultLimits,
@@ -59,14 +67,14 @@ import {
   RedisRateLimitStore,
   serve,
   type Server,
+  streamHead,
   StreamHub,
   streamRoutes,
-  streamHead,
   suggestion,
   tokenSecret,
+  uiRoutes,
   unsubscribeRoutes,
   unsubscribeUrl,
-  uiRoutes,
   upgradeToStream,
   verifyStreamCredential,
   type VerifyStreamToken,
@@ -84,6 +92,8 @@ export const ACTOR_TYPES: AnyActorType[] = [
   task,
   importJob,
   suggestion,
+  campaign,
+  templateLibrary,
   ...JOB_ACTOR_TYPES,
 ];
 
@@ -96,6 +106,7 @@ async function domainMigrations(): Promise<Migration[]> {
     ...await channelMigrations(),
     ...await gatewayMigrations(),
     ...await schedulerMigrations(),
+    ...await analyticsMigrations(),
   ];
 }
 
@@ -178,12 +189,13 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     const breakers = new CircuitBreakers();
     const governor = new PostgresGovernor(
       db.sql,
-      // Per tenant, and per sending account (one number or domain each; 10DLC-like caps).
-      limitsByPrefix({
+      // Per tenant, and per sending account (one number or domain each; 10DLC-like caps); a
+      // campaign's step messages also meet its own per-minute throttle.
+      campaignLimits(limitsByPrefix({
         tenant: [perMinute(600), perDay(20_000)],
         smsSender: [perMinute(60), perDay(2_000)],
         emailSender: [perMinute(600), perDay(50_000)],
-      }),
+      })),
     );
     const channels = (["sms", "email"] as const).map((channel) =>
       new GuardedDispatcher(
@@ -205,13 +217,18 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
           clock: system.clock,
           breaker: breakers.for(providers[channel].name),
           governor,
-          keys: (m) => [`tenant:${m.tenant}`, `${channel}Sender:${providers[channel].name}`],
+          keys: (m) => [
+            `tenant:${m.tenant}`,
+            `${channel}Sender:${providers[channel].name}`,
+            ...campaignGovernorKeys(m),
+          ],
         },
       )
     );
     const outbox = new OutboxWorker(system, [
       new ActorDispatcher(system),
       new AiDraftDispatcher(ai),
+      ...campaignDispatchers(system, db.sql),
       ...channels,
       ...DISPATCHERS,
     ], {
@@ -239,6 +256,12 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     });
     scheduler.start(config.SCHEDULER_TICK_MS);
     undo.push(() => scheduler.stop());
+
+    // Analytics folded from the journal as it commits; the first catch-up runs in the background
+    // so a large journal does not hold up the start (the report says how far it has folded).
+    const projector = new AnalyticsProjector({ sql: db.sql, bus, zoneOf: tenantZoneOf(system) });
+    const projecting = projector.start().catch((e) => console.error("cove: analytics:", e));
+    undo.push(() => projecting.then(() => projector.stop()));
 
     // Import drivers do not survive a restart: pick up the jobs left running.
     void resumeRunningImports(system).then((jobs) => {
