@@ -51,13 +51,19 @@ export const AnalyticsReport = z.object({
     count: z.number().int(),
     meanMs: z.number().nullable(),
   }),
-  /** Per channel: outbound messages, delivered, failed, leads who replied on it. */
+  /**
+   * Per channel: outbound messages, delivered, failed, leads who replied on it, and
+   * attribution to the channel of a lead's first and last (before winning) outbound message
+   * (cost: what campaign steps on the channel cost).
+   */
   channels: z.array(z.object({
     channel: MessageChannel,
     sent: z.number().int(),
     delivered: z.number().int(),
     failed: z.number().int(),
     replied: z.number().int(),
+    firstTouch: TouchAttribution,
+    lastTouch: TouchAttribution,
   })),
   /** Per campaign, first-touch and last-touch attribution. */
   campaigns: z.array(z.object({

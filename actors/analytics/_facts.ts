@@ -13,6 +13,10 @@
  *   every lead that reached it or a later one.
  * - Messages are conversation messages on any channel but `note`, follow-ups
  *   and campaign steps.
+ * - Attribution: a campaign touch is a campaign step sent to the lead; a
+ *   channel touch is any outbound message on sms or email. First touch is the
+ *   lead's first; last touch its last before it was won (its latest while not
+ *   won). Revenue is the win's `valueCents`; cost is what campaign steps cost.
  * - A lead merged into another (`lead.merged_into` with a target) leaves the
  *   current-state figures (silent, score distribution); its history (captures,
  *   funnel, messages, campaigns) still counts as it happened. Un-merging
@@ -67,6 +71,10 @@ export interface LeadFacts {
   firstTouch: string | null;
   /** Last campaign touch, frozen once the lead is won. */
   lastTouch: string | null;
+  /** Channel (sms, email) of the first outbound message. */
+  firstChannel?: string | null;
+  /** Channel of the last outbound message, frozen once the lead is won. */
+  lastChannel?: string | null;
   won: boolean;
   valueCents: number;
 }
@@ -101,6 +109,8 @@ export function emptyLead(): LeadFacts {
     repliedOn: [],
     firstTouch: null,
     lastTouch: null,
+    firstChannel: null,
+    lastChannel: null,
     won: false,
     valueCents: 0,
   };
@@ -124,7 +134,19 @@ export const TABLES = {
   },
   analytics_channels: {
     keys: { channel: "text" },
-    values: ["sent", "delivered", "failed", "replied"],
+    values: [
+      "sent",
+      "delivered",
+      "failed",
+      "replied",
+      "cost_cents",
+      "first_leads",
+      "first_won",
+      "first_revenue_cents",
+      "last_leads",
+      "last_won",
+      "last_revenue_cents",
+    ],
   },
   analytics_campaigns: {
     keys: { campaign_id: "text" },
@@ -206,6 +228,20 @@ export function leadDeltas(f: LeadFacts): Delta[] {
     out.push({
       table: "analytics_campaigns",
       key: { campaign_id: f.lastTouch },
+      values: { last_leads: 1, last_won: b(f.won), last_revenue_cents: revenue },
+    });
+  }
+  if (f.firstChannel) {
+    out.push({
+      table: "analytics_channels",
+      key: { channel: f.firstChannel },
+      values: { first_leads: 1, first_won: b(f.won), first_revenue_cents: revenue },
+    });
+  }
+  if (f.lastChannel) {
+    out.push({
+      table: "analytics_channels",
+      key: { channel: f.lastChannel },
       values: { last_leads: 1, last_won: b(f.won), last_revenue_cents: revenue },
     });
   }

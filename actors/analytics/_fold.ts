@@ -208,6 +208,13 @@ export class PageFold {
           key: { campaign_id: campaignId, variant },
           values: { sent: 1 },
         });
+        if (CHANNELS.has(String(d.channel))) {
+          this.#add({
+            table: "analytics_channels",
+            key: { channel: String(d.channel) },
+            values: { cost_cents: num(d.costCents) },
+          });
+        }
         f.firstTouch ??= campaignId;
         if (!f.won) f.lastTouch = campaignId;
         break;
@@ -275,6 +282,8 @@ export class PageFold {
     f.firstOutAt ??= e.at;
     if (CHANNELS.has(channel)) {
       this.#add({ table: "analytics_channels", key: { channel }, values: { sent: 1 } });
+      f.firstChannel ??= channel;
+      if (!f.won) f.lastChannel = channel;
     }
     if (typeof externalId !== "string") return;
     const k = messageKey(id, externalId);

@@ -61,6 +61,17 @@ cohort AS (
   SELECT * FROM leads WHERE ($2::text IS NULL OR day >= $2) AND ($3::text IS NULL OR day <= $3)
 )`;
 
+/** First- and last-touch figures of a campaign or channel, and its cost. */
+export interface Touches {
+  cost: number;
+  firstLeads: number;
+  firstWon: number;
+  firstRevenue: number;
+  lastLeads: number;
+  lastWon: number;
+  lastRevenue: number;
+}
+
 /** Everything the recount found, in the report's shapes. */
 export interface Recount {
   leadsPerDay: Array<{ day: string; source: string; count: number }>;
@@ -69,23 +80,10 @@ export interface Recount {
   repliedAfter: number;
   ttfrCount: number;
   ttfrSumMs: number;
-  channels: Array<{
-    channel: string;
-    sent: number;
-    delivered: number;
-    failed: number;
-    replied: number;
-  }>;
-  campaigns: Array<{
-    campaignId: string;
-    cost: number;
-    firstLeads: number;
-    firstWon: number;
-    firstRevenue: number;
-    lastLeads: number;
-    lastWon: number;
-    lastRevenue: number;
-  }>;
+  channels: Array<
+    Touches & { channel: string; sent: number; delivered: number; failed: number; replied: number }
+  >;
+  campaigns: Array<Touches & { campaignId: string }>;
   scoreDistribution: Array<{ from: number; count: number }>;
 }
 
@@ -132,8 +130,29 @@ async function recountIn(sql: Sql, args: unknown[]): Promise<Recount> {
                                           AND i.seq > fo.seq)) AS replied_after,
            coalesce(sum(fo.ms - c.captured_ms), 0) AS ttfr_sum
     FROM cohort c JOIN first_out fo USING (lead)`);
-  const channels = await q(`
+  const channels = await q(`,
+    touches AS (
+      SELECT o.lead, o.seq, o.channel FROM outb o JOIN leads USING (lead)
+      WHERE o.channel IN ('sms', 'email')
+    ),
+    first_touch AS (SELECT DISTINCT ON (lead) lead, channel FROM touches ORDER BY lead, seq),
+    last_touch AS (
+      SELECT DISTINCT ON (t.lead) t.lead, t.channel FROM touches t LEFT JOIN wins w USING (lead)
+      WHERE w.seq IS NULL OR t.seq < w.seq ORDER BY t.lead, t.seq DESC
+    )
     SELECT ch.channel,
+      (SELECT coalesce(sum((data->>'costCents')::numeric), 0) FROM ev
+       WHERE type = 'lead.campaign_step_sent' AND data->>'channel' = ch.channel) AS cost,
+      (SELECT count(*) FROM first_touch t WHERE t.channel = ch.channel) AS "firstLeads",
+      (SELECT count(w.lead) FROM first_touch t JOIN wins w USING (lead)
+       WHERE t.channel = ch.channel) AS "firstWon",
+      (SELECT coalesce(sum(w.value), 0) FROM first_touch t JOIN wins w USING (lead)
+       WHERE t.channel = ch.channel) AS "firstRevenue",
+      (SELECT count(*) FROM last_touch t WHERE t.channel = ch.channel) AS "lastLeads",
+      (SELECT count(w.lead) FROM last_touch t JOIN wins w USING (lead)
+       WHERE t.channel = ch.channel) AS "lastWon",
+      (SELECT coalesce(sum(w.value), 0) FROM last_touch t JOIN wins w USING (lead)
+       WHERE t.channel = ch.channel) AS "lastRevenue",
       (SELECT count(*) FROM outb o JOIN leads USING (lead) WHERE o.channel = ch.channel) AS sent,
       (SELECT count(*) FROM outb o JOIN leads USING (lead) WHERE o.channel = ch.channel
         AND EXISTS (SELECT 1 FROM ev s WHERE s.lead = o.lead AND s.seq > o.seq
@@ -203,8 +222,8 @@ async function recountIn(sql: Sql, args: unknown[]): Promise<Recount> {
     repliedAfter: Number(rr!.replied_after),
     ttfrCount: Number(rr!.wrote),
     ttfrSumMs: Number(rr!.ttfr_sum),
-    channels: channels as Recount["channels"],
-    campaigns: campaigns as Recount["campaigns"],
+    channels: channels as unknown as Recount["channels"],
+    campaigns: campaigns as unknown as Recount["campaigns"],
     scoreDistribution: scores as Recount["scoreDistribution"],
   };
 }

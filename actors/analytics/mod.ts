@@ -18,5 +18,8 @@ export * from "./zone.ts";
 
 /** The analytics folder's migrations (versions 751-799). */
 export function analyticsMigrations(): Promise<Migration[]> {
-  return loadMigrationFiles(new URL("./migrations/", import.meta.url), ["0751_analytics.sql"]);
+  return loadMigrationFiles(new URL("./migrations/", import.meta.url), [
+    "0751_analytics.sql",
+    "0752_channel_attribution.sql",
+  ]);
 }

@@ -81,8 +81,7 @@ export async function readAnalytics(
                sum(ttfr_sum_ms) AS ttfr_sum_ms
         FROM analytics_days WHERE tenant = ${tenant} ${days}`,
       t<Record<string, string>[]>`
-        SELECT channel, sent, delivered, failed, replied FROM analytics_channels
-        WHERE tenant = ${tenant}`,
+        SELECT * FROM analytics_channels WHERE tenant = ${tenant}`,
       t<Record<string, string>[]>`
         SELECT * FROM analytics_campaigns WHERE tenant = ${tenant}
           AND (first_leads <> 0 OR last_leads <> 0 OR sent <> 0 OR enrolled <> 0)
@@ -132,6 +131,18 @@ export async function readAnalytics(
           delivered: n(c?.delivered),
           failed: n(c?.failed),
           replied: n(c?.replied),
+          firstTouch: attribution(
+            c?.first_leads,
+            c?.first_won,
+            c?.first_revenue_cents,
+            n(c?.cost_cents),
+          ),
+          lastTouch: attribution(
+            c?.last_leads,
+            c?.last_won,
+            c?.last_revenue_cents,
+            n(c?.cost_cents),
+          ),
         };
       }),
       campaigns: campaigns.map((c) => ({
