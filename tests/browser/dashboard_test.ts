@@ -90,6 +90,30 @@ Deno.test({
       await live.waitFor({ timeout: 15_000 });
       assert.equal(await page.locator("tr[data-lead-id]").count(), 3);
 
+      // More new leads than a page (50): the table shows the newest and pages on with the cursor,
+      // without a gap, whichever way the live refreshes fell.
+      for (let i = 0; i < 52; i += 13) {
+        await Promise.all(
+          Array.from({ length: 13 }, (_, j) => capture(gw, `p${i + j}@dash.test`, `Page ${i + j}`)),
+        );
+      }
+      const rows = page.locator("tr[data-lead-id]");
+      const more = page.getByRole("button", { name: "Load more leads" });
+      await until(
+        async () => (await rows.count()) === 55 || await more.isVisible(),
+        15_000,
+        "every lead shown, or a next page offered",
+      );
+      if (await more.isVisible()) {
+        await more.focus();
+        await page.keyboard.press("Enter");
+      }
+      await until(async () => (await rows.count()) === 55, 10_000, "55 rows after paging");
+      const shown = await rows.evaluateAll((trs) =>
+        trs.map((tr) => tr.getAttribute("data-lead-id"))
+      );
+      assert.equal(new Set(shown).size, 55);
+
       // Phone width: nothing spills sideways out of the page.
       const phone = await contextWithLog(browser, { viewport: { width: 375, height: 740 } });
       const small = await phone.context.newPage();

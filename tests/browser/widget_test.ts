@@ -72,14 +72,25 @@ Deno.test({
       assert.notEqual(await label.evaluate((el) => getComputedStyle(el).color), "rgb(255, 0, 255)");
       await screenshot(page, "widget-form");
 
-      // Invalid input is refused in the browser with the server's rules, and announced.
-      await page.getByLabel("Name").fill("Ada");
-      await page.getByRole("button", { name: "Send" }).click();
+      // Keyboard only. Invalid input is refused in the browser with the server's rules,
+      // announced, and focus goes to the field to fix.
+      await page.keyboard.press("Tab");
+      await page.keyboard.type("Ada Lovelace");
+      await page.keyboard.press("Enter");
       await page.getByText("Give an email or a phone number").first().waitFor();
       assert.match(await page.locator("[aria-live=polite]").textContent() ?? "", /attention/);
+      const email = page.getByLabel("Email");
+      assert.equal(await email.getAttribute("aria-describedby"), "f-form-error");
+      assert.ok(
+        await email.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el),
+      );
       await screenshot(page, "widget-errors");
-
-      await fillAndSend(page, "Ada Lovelace", "ada@bakery.test");
+      await page.keyboard.type("ada@bakery.test");
+      await page.keyboard.press("Tab"); // phone
+      await page.keyboard.press("Tab"); // message
+      await page.keyboard.type("A birthday cake for Saturday");
+      await page.keyboard.press("Tab"); // the honeypot is skipped: straight to Send
+      await page.keyboard.press("Enter");
       await page.getByText("Thank you!").waitFor({ timeout: 10_000 });
       await screenshot(page, "widget-thanks");
 

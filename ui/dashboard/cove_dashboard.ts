@@ -217,13 +217,20 @@ export class CoveDashboard extends LitElement {
       const page = await this.#api<{ items: LeadRow[]; next: string | null }>(
         `/v1/leads?limit=${PAGE_SIZE}`,
       );
-      // Newest first: fresh rows replace their old copies; older pages already loaded stay.
+      // Newest first. A page that overlaps what is shown replaces those rows and adds the new
+      // ones above; one that does not (more new leads than a page) starts the list over, so the
+      // table never hides a gap between the new rows and the old.
       const ids = new Set(page.items.map((r) => r.lead_id));
       const known = new Set(this.rows.map((r) => r.lead_id));
+      const overlaps = page.items.some((r) => known.has(r.lead_id));
       const added = this.#loadedOnce ? page.items.filter((r) => !known.has(r.lead_id)) : [];
       this.#loadedOnce = true;
-      this.rows = [...page.items, ...this.rows.filter((r) => !ids.has(r.lead_id))];
-      if (this.rows.length === page.items.length) this.next = page.next;
+      if (overlaps) {
+        this.rows = [...page.items, ...this.rows.filter((r) => !ids.has(r.lead_id))];
+      } else {
+        this.rows = page.items;
+        this.next = page.next;
+      }
       if (added.length > 0) {
         this.fresh = new Set([...this.fresh, ...added.map((r) => r.lead_id)]);
         this.announcement = `${added.length === 1 ? "New lead" : `${added.length} new leads`}: ${
