@@ -14,7 +14,8 @@
  * boundary hour it reads moves.
  *
  * Flags: `--quick` (100,000 leads), `--leads=N`, `--runs=N` (queries timed,
- * default 300), `--fold=N` (events folded, default 50,000; 0 skips),
+ * default 300), `--fold=N` (events folded, default 50,000; 0 skips), `--page=N`
+ * (events per fold transaction, default 5,000),
  * `--pg-url=URL` (default env TEST_DATABASE_URL, then BENCH_DATABASE_URL).
  * Runs in a fresh schema (`bench_analytics_<id>`), dropped at the end.
  *
@@ -45,6 +46,7 @@ if (!url) {
 const LEADS = Number(flag("leads") ?? (flag("quick") !== undefined ? 100_000 : 1_000_000));
 const RUNS = Number(flag("runs") ?? 300);
 const FOLD = Number(flag("fold") ?? 50_000);
+const PAGE = Number(flag("page") ?? 5000);
 const TENANT = "bench";
 const HOUR = 3_600_000;
 const NOW = Date.parse("2026-06-01T12:00:00Z");
@@ -174,7 +176,7 @@ try {
       FROM generate_series(1, ${leads}::int) AS l, generate_series(1, ${per}) AS k`;
     await sql`INSERT INTO streams (tenant, position) VALUES ('fold', ${leads * per})`;
     const t = performance.now();
-    const done = await catchUp(sql, "fold", "UTC", 1000);
+    const done = await catchUp(sql, "fold", "UTC", PAGE);
     const secs = (performance.now() - t) / 1000;
     fold = `${int(done.events)} events in ${secs.toFixed(1)} s: ${
       int(done.events / secs)

@@ -46,11 +46,10 @@ export async function loadRows(
         failed: boolean;
       }[]
     >`
-      SELECT m.lead_id, m.external_id, m.channel, m.campaign_id, m.delivered, m.failed
-      FROM analytics_messages m
-      JOIN unnest(${messages.map((m) => m[0])}::text[], ${messages.map((m) => m[1])}::text[])
-        AS k(l, x) ON m.lead_id = k.l AND m.external_id = k.x
-      WHERE m.tenant = ${tenant}`,
+      SELECT lead_id, external_id, channel, campaign_id, delivered, failed
+      FROM analytics_messages
+      WHERE tenant = ${tenant} AND lead_id = ANY(${[...new Set(messages.map((m) => m[0]))]}::text[])
+        AND external_id = ANY(${[...new Set(messages.map((m) => m[1]))]}::text[])`,
   ]);
   for (const l of leads) loaded.leads.set(l.lead_id, l.facts);
   for (const r of runs) {
