@@ -37,6 +37,7 @@ export * from "./suggestion.ts";
 export * from "./suggestions_api.ts";
 export * from "./settings_api.ts";
 export * from "./imports_api.ts";
+export * from "./ui_routes.ts";
 // The library's own names (createRoute, OpenAPIHono, z) stay private to the gateway's routers.
 export {
   API_INFO,
