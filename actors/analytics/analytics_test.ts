@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../shared/clock.ts";
 import type { AnalyticsReport, CampaignStats } from "../../shared/mod.ts";
 import { campaign } from "../campaign/mod.ts";
-import { lead, leadMigrations, settings } from "../lead/mod.ts";
+import {
+  captureLead,
+  lead,
+  leadMigrations,
+  mergeLeads,
+  settings,
+  unmergeLeads,
+} from "../lead/mod.ts";
 import {
   ActorSystem,
   type Database,
@@ -13,6 +20,7 @@ import {
 import {
   analyticsMigrations,
   AnalyticsProjector,
+  projectOnce,
   readAnalytics,
   readCampaignStats,
   rebuildAnalytics,
@@ -281,7 +289,6 @@ Deno.test({
     const other = await openDatabase({ url: URL, schema, max: 2, migrations });
     const clock = new ManualClock(Date.parse("2026-03-01T05:00:00Z"));
     const system = new ActorSystem({ database: db, types: [lead, settings, campaign], clock });
-    const { projectOnce } = await import("./projector.ts");
     try {
       await runWorkload({ system, clock, tenant: "race", seed: 7, events: 300 });
       await db.sql`INSERT INTO analytics_checkpoints (tenant, time_zone) VALUES ('race', ${ZONE})`;
@@ -289,15 +296,24 @@ Deno.test({
       let release!: () => void;
       const held = new Promise<void>((r) => release = r);
       // Hold the checkpoint row so both projectors read position 0 and wait at their CAS.
+      let holderPid!: (pid: number) => void;
+      const pid = new Promise<number>((r) => holderPid = r);
       const lock = holder.sql.begin(async (tx) => {
         await tx`SELECT 1 FROM analytics_checkpoints WHERE tenant = 'race' FOR UPDATE`;
+        holderPid((await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid);
         await held;
       });
+      const holding = await pid;
       const passes = [db, other].map((d) => projectOnce(d.sql, "race", ZONE, 10_000));
+      // Both wait behind the holder (the second may wait behind the first's tuple lock).
       for (;;) {
         const [w] = await db.sql<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE analytics_checkpoints SET position%'`;
+          WITH first AS (
+            SELECT pid FROM pg_stat_activity WHERE ${holding}::int = ANY(pg_blocking_pids(pid))
+          )
+          SELECT count(*)::int AS n FROM pg_stat_activity a
+          WHERE a.pid IN (SELECT pid FROM first)
+             OR pg_blocking_pids(a.pid) && ARRAY(SELECT pid FROM first)`;
         if (w!.n >= 2) break;
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -330,7 +346,6 @@ Deno.test({
     const db = await openTestDatabase({ url: URL }, migrations);
     const clock = new ManualClock(Date.parse("2026-06-01T15:00:00Z"));
     const system = new ActorSystem({ database: db, types: [lead, settings, campaign], clock });
-    const { captureLead, mergeLeads, unmergeLeads } = await import("../lead/mod.ts");
     try {
       const a = await captureLead(system, "m", {
         idempotencyKey: "a",
