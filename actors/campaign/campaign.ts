@@ -7,6 +7,10 @@
  * that is the lead actors' own work (they read this actor's `definition`
  * query when a step falls due, so pausing or stopping needs no fan-out).
  *
+ * Stopping pages through the leads ever enrolled (the `campaigns` column of
+ * the leads read model) and tells them in batches to end their runs; a lead
+ * missed (its enrollment still on its way) ends its run at its next step.
+ *
  * While running, a repeating reminder rescans the audience from the start
  * every few minutes, enrolling leads that match since (captured, re-tagged,
  * re-scored, gone silent); a rescan waits until every enrollment batch told
@@ -18,7 +22,7 @@ import { z } from "zod";
 import { CampaignDefinition } from "../../shared/campaign.ts";
 import { NotFoundError, ValidationError } from "../../shared/errors.ts";
 import { defineActor, type Effect, type TurnContext } from "../runtime/mod.ts";
-import { CAMPAIGN_ENROLL_CHANNEL, type EnrollBatch } from "./enroll_dispatcher.ts";
+import { CAMPAIGN_ENROLL_CHANNEL, type EnrollBatch, type LeaveBatch } from "./enroll_dispatcher.ts";
 import { assignVariant, planSlots } from "./enrollment.ts";
 import { CAMPAIGN_SCAN_CHANNEL, SCAN_BATCH, ScanResult } from "./scan.ts";
 import {
@@ -44,17 +48,25 @@ const Nothing = z.object({});
 
 const scanKey = (id: string, seq: number) => `campaign:${id}:scan:${seq}`;
 const enrollBatchKey = (id: string, seq: number) => `campaign:${id}:enroll:${seq}`;
+const leaveBatchKey = (id: string, seq: number) => `campaign:${id}:leave:${seq}`;
 
-/** Asks the scan channel for the audience after `cursor`, as scan number `seq`. */
-function requestScan(s: CampaignState, ctx: TurnContext, cursor: string | null) {
+/**
+ * Asks the scan channel for the audience (or, `members`, the leads enrolled)
+ * after `cursor`, as scan number `seq`.
+ */
+function requestScan(s: CampaignState, ctx: TurnContext, cursor: string | null, members = false) {
   const seq = s.scan.seq + 1;
   return {
-    event: { type: "campaign.scan_requested" as const, data: { seq, cursor } },
+    event: {
+      type: "campaign.scan_requested" as const,
+      data: { seq, cursor, ...(members ? { members } : {}) },
+    },
     effect: ctx.send(CAMPAIGN_SCAN_CHANNEL, {
       campaignId: ctx.self.id,
       audience: s.definition!.audience,
       cursor,
       limit: SCAN_BATCH,
+      ...(members ? { members } : {}),
     }, { key: scanKey(ctx.self.id, seq), maxAttempts: 5 }),
   };
 }
@@ -107,7 +119,12 @@ export const campaign = defineActor("campaign", {
     apply: (s, _e, meta): CampaignState => ({ ...s, status: "stopped", stoppedAt: meta.at }),
   })
   .event("campaign.scan_requested", {
-    schema: z.object({ seq: z.number().int(), cursor: z.string().nullable() }),
+    schema: z.object({
+      seq: z.number().int(),
+      cursor: z.string().nullable(),
+      /** A scan of the leads enrolled (to tell them the campaign stopped). */
+      members: z.boolean().optional(),
+    }),
     apply: (s, e, meta): CampaignState => ({
       ...s,
       scan: { ...s.scan, seq: e.seq, cursor: e.cursor, inFlight: true, lastScanAt: meta.at },
@@ -135,6 +152,17 @@ export const campaign = defineActor("campaign", {
         initialPassDone: s.scan.initialPassDone || e.nextCursor === null,
         pendingBatches: s.scan.pendingBatches + (e.leadIds.length > 0 ? 1 : 0),
       },
+    }),
+  })
+  .event("campaign.leave_batch", {
+    schema: z.object({
+      scan: z.number().int(),
+      leadIds: z.array(z.string()),
+      nextCursor: z.string().nullable(),
+    }),
+    apply: (s, e): CampaignState => ({
+      ...s,
+      scan: { ...s.scan, cursor: e.nextCursor, inFlight: false },
     }),
   })
   .event("campaign.scan_abandoned", {
@@ -249,10 +277,13 @@ export const campaign = defineActor("campaign", {
     handle: (s, _c, ctx) => {
       requireExisting(s, ctx);
       if (s.status === "stopped") return { reply: toCampaignView(ctx.self.id, s) };
+      const stopped: CampaignState = { ...s, status: "stopped", stoppedAt: ctx.now };
+      // Leads enrolled are told in batches; a draft has none.
+      const scan = s.launchedAt !== null ? requestScan(stopped, ctx, null, true) : undefined;
       return {
-        events: [{ type: "campaign.stopped", data: {} }],
-        effects: [ctx.cancelReminder(RESCAN_REMINDER)],
-        reply: toCampaignView(ctx.self.id, { ...s, status: "stopped", stoppedAt: ctx.now }),
+        events: [{ type: "campaign.stopped", data: {} }, ...(scan ? [scan.event] : [])],
+        effects: [ctx.cancelReminder(RESCAN_REMINDER), ...(scan ? [scan.effect] : [])],
+        reply: toCampaignView(ctx.self.id, stopped),
       };
     },
   })
@@ -265,6 +296,7 @@ export const campaign = defineActor("campaign", {
   })
   .onOutboxResult((s, r, ctx) => {
     if (r.channel === CAMPAIGN_ENROLL_CHANNEL) {
+      if (r.key.startsWith(`campaign:${ctx.self.id}:leave:`)) return {};
       const o = r.response as { joined?: number; declined?: number } | undefined;
       return {
         events: [{
@@ -283,12 +315,12 @@ export const campaign = defineActor("campaign", {
     }
     const seq = s.scan.seq;
     const found = r.ok ? ScanResult.safeParse(r.response) : undefined;
-    if (!found?.success || s.status === "stopped" || !s.definition) {
-      const reason = s.status === "stopped"
-        ? "campaign stopped"
-        : r.error ?? "the scan answered no batch";
+    if (!found?.success || !s.definition) {
+      const reason = r.error ?? "the scan answered no batch";
       return { events: [{ type: "campaign.scan_abandoned", data: { scan: seq, reason } }] };
     }
+    // Once stopped, the scan in flight is of the leads enrolled (stop started a new one).
+    if (s.status === "stopped") return leaveBatch(s, ctx, seq, found.data);
     return enrollBatch(s, ctx, seq, found.data);
   })
   .query("view", (s) => toCampaignView(s.id, s))
@@ -336,4 +368,21 @@ function enrollBatch(
   }
   const next = requestScan(s, ctx, found.nextCursor);
   return { events: [enrolled, next.event], effects: [...effects, next.effect] };
+}
+
+/** The turn that tells one batch of enrolled leads the campaign stopped, and asks for the next. */
+function leaveBatch(s: CampaignState, ctx: TurnContext, seq: number, found: ScanResult) {
+  const id = ctx.self.id;
+  const told = {
+    type: "campaign.leave_batch" as const,
+    data: { scan: seq, leadIds: found.leadIds, nextCursor: found.nextCursor },
+  };
+  const effects: Effect[] = [];
+  if (found.leadIds.length > 0) {
+    const batch: LeaveBatch = { campaignId: id, leave: "campaign_stopped", leadIds: found.leadIds };
+    effects.push(ctx.send(CAMPAIGN_ENROLL_CHANNEL, batch, { key: leaveBatchKey(id, seq) }));
+  }
+  if (found.nextCursor === null) return { events: [told], effects };
+  const next = requestScan(s, ctx, found.nextCursor, true);
+  return { events: [told, next.event], effects: [...effects, next.effect] };
 }

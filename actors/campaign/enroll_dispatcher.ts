@@ -1,6 +1,6 @@
 /**
  * The `campaign_enroll` outbox channel: tells one batch of leads to join a
- * campaign. One outbox row per batch (not per lead) so that the campaign
+ * campaign (or, once it stopped, to leave it). One outbox row per batch (not per lead) so that the campaign
  * gets one outcome per batch: an `actor`-channel tell per lead would report
  * each outcome back to the campaign, a campaign turn per lead. The whole
  * batch is retried when any lead fails; `enrollInCampaign` is idempotent.
@@ -26,7 +26,32 @@ export const EnrollBatch = z.object({
 /** An enrollment batch. */
 export type EnrollBatch = z.infer<typeof EnrollBatch>;
 
-/** What the dispatcher answers: leads that joined, and leads that declined (merged, closed, ...). */
+/** A batch of leads told that their campaign stopped. */
+export const LeaveBatch = z.object({
+  campaignId: z.string().min(1),
+  leave: z.literal("campaign_stopped"),
+  leadIds: z.array(z.string().min(1)).max(10_000),
+});
+/** A leave batch. */
+export type LeaveBatch = z.infer<typeof LeaveBatch>;
+
+type Told = { id: string; command: string; input: unknown };
+
+/** The lead commands a batch stands for. */
+function commandsOf(batch: EnrollBatch | LeaveBatch): Told[] {
+  if ("leave" in batch) {
+    const input = { campaignId: batch.campaignId, reason: batch.leave };
+    return batch.leadIds.map((id) => ({ id, command: "leaveCampaign", input }));
+  }
+  const { campaignId, stopOnReply } = batch;
+  return batch.leads.map((l) => ({
+    id: l.id,
+    command: "enrollInCampaign",
+    input: { campaignId, variant: l.variant, firstAt: l.firstAt, stopOnReply },
+  }));
+}
+
+/** What the dispatcher answers: leads that did as told, and leads that had nothing to do. */
 export interface EnrollOutcome {
   joined: number;
   declined: number;
@@ -40,13 +65,13 @@ export class CampaignEnrollDispatcher implements Dispatcher {
   constructor(readonly system: ActorSystem, readonly concurrency = 32) {}
 
   async send(msg: ClaimedMessage): Promise<DispatchResult> {
-    const batch = EnrollBatch.safeParse(msg.payload);
+    const batch = z.union([EnrollBatch, LeaveBatch]).safeParse(msg.payload);
     if (!batch.success) {
       return { ok: false, error: `bad enroll batch: ${batch.error.message}`, retryable: false };
     }
     const leadType = this.system.typeNamed("lead");
     if (!leadType) return { ok: false, error: "lead actors are not hosted here", retryable: true };
-    const { campaignId, stopOnReply, leads } = batch.data;
+    const leads = commandsOf(batch.data);
     const outcome: EnrollOutcome = { joined: 0, declined: 0 };
     let failure: string | undefined;
     let next = 0;
@@ -54,11 +79,12 @@ export class CampaignEnrollDispatcher implements Dispatcher {
       while (next < leads.length) {
         const l = leads[next++]!;
         try {
-          const reply = await this.system.ref(leadType, msg.tenant, l.id).ask(
-            "enrollInCampaign",
-            { campaignId, variant: l.variant, firstAt: l.firstAt, stopOnReply },
-          ) as { enrolled: boolean };
-          if (reply.enrolled) outcome.joined++;
+          const ref = this.system.ref(leadType, msg.tenant, l.id);
+          const reply = await ref.ask(l.command, l.input as never) as {
+            enrolled?: boolean;
+            left?: boolean;
+          };
+          if (reply.enrolled || reply.left) outcome.joined++;
           else outcome.declined++;
         } catch (e) {
           failure ??= `lead ${l.id}: ${e instanceof Error ? e.message : String(e)}`;

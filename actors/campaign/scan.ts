@@ -2,9 +2,10 @@
  * The `campaign_scan` outbox channel: finds the next batch of a campaign's
  * audience in the `leads` read model, so enrollment costs one SQL query and
  * one campaign turn per batch instead of a turn per lead. Keyset-paged by
- * lead id; leads merged away, unsubscribed, already in the campaign or
- * already told to join it (their `enroll` outbox row exists) are left out,
- * so a rescan from the start finds only leads that match since.
+ * lead id; leads merged away, unsubscribed or already in the campaign (the
+ * `campaigns` column) are left out, so a rescan from the start finds only
+ * leads that match since. A `members` scan instead pages through the leads
+ * ever enrolled (the GIN index on `campaigns`), to tell them it stopped.
  *
  * @module
  */
@@ -26,6 +27,8 @@ export const ScanRequest = z.object({
   /** Only leads with an id after this one; null from the start. */
   cursor: z.string().nullable(),
   limit: z.number().int().min(1).max(10_000),
+  /** The campaign's leads instead of its audience. */
+  members: z.boolean().optional(),
 });
 /** A scan request. */
 export type ScanRequest = z.infer<typeof ScanRequest>;
@@ -47,14 +50,17 @@ export async function scanAudience(
 ): Promise<ScanResult> {
   const a = req.audience;
   const none = sql``;
-  const enrollPrefix = `campaign:${req.campaignId}:enroll:`;
-  const rows = await sql<{ lead_id: string }[]>`
+  const after = req.cursor !== null ? sql`AND l.lead_id > ${req.cursor}` : none;
+  const rows = req.members
+    ? await sql<{ lead_id: string }[]>`
+      SELECT l.lead_id FROM leads l
+      WHERE l.tenant = ${tenant} AND l.campaigns @> ARRAY[${req.campaignId}]::text[] ${after}
+      ORDER BY l.lead_id LIMIT ${req.limit}`
+    : await sql<{ lead_id: string }[]>`
     SELECT l.lead_id FROM leads l
     WHERE l.tenant = ${tenant} AND l.merged_into IS NULL AND l.status <> 'unsubscribed'
-      ${req.cursor !== null ? sql`AND l.lead_id > ${req.cursor}` : none}
+      ${after}
       AND NOT (l.campaigns @> ARRAY[${req.campaignId}]::text[])
-      AND NOT EXISTS (SELECT 1 FROM outbox o
-                      WHERE o.tenant = l.tenant AND o.key = ${enrollPrefix} || l.lead_id)
       ${a.statuses ? sql`AND l.status = ANY(${a.statuses}::text[])` : none}
       ${a.minScore !== undefined ? sql`AND l.score >= ${a.minScore}` : none}
       ${a.maxScore !== undefined ? sql`AND l.score <= ${a.maxScore}` : none}
@@ -62,12 +68,12 @@ export async function scanAudience(
       ${a.tagsAll ? sql`AND l.tags @> ${a.tagsAll}::text[]` : none}
       ${a.sources ? sql`AND l.source = ANY(${a.sources}::text[])` : none}
       ${
-    a.silentForHours !== undefined
-      ? sql`AND COALESCE(l.last_inbound, l.created_at) <= ${new Date(
-        now - a.silentForHours * 3_600_000,
-      )}`
-      : none
-  }
+      a.silentForHours !== undefined
+        ? sql`AND COALESCE(l.last_inbound, l.created_at) <= ${new Date(
+          now - a.silentForHours * 3_600_000,
+        )}`
+        : none
+    }
     ORDER BY l.lead_id
     LIMIT ${req.limit}`;
   const leadIds = rows.map((r) => r.lead_id);

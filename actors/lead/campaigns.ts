@@ -227,6 +227,26 @@ export function enrollInCampaign(
   };
 }
 
+/** Input of the lead's `leaveCampaign` command (told by a campaign that stopped). */
+export const LeaveCampaign = z.object({
+  campaignId: z.string().min(1).max(128),
+  reason: z.enum(["campaign_stopped"]),
+});
+
+/** Ends the lead's run of one campaign now, if it is still going. */
+export function leaveCampaign(
+  runs: Runs,
+  c: z.infer<typeof LeaveCampaign>,
+  ctx: TurnContext,
+): CampaignDecision & { reply: { left: boolean } } {
+  if (!runs[c.campaignId]?.active) return { events: [], effects: [], reply: { left: false } };
+  return {
+    events: [{ type: "lead.campaign_left", data: c }],
+    effects: [ctx.cancelReminder(campaignReminderName(c.campaignId))],
+    reply: { left: true },
+  };
+}
+
 /** Ends every active run (those with stop-on-reply only, for `replied`) in this turn. */
 export function leaveCampaigns(
   runs: Runs,

@@ -35,6 +35,8 @@ import {
   CampaignStepSent,
   CampaignStepSkipped,
   enrollInCampaign,
+  LeaveCampaign,
+  leaveCampaign,
   leaveCampaigns,
   withRun,
 } from "./campaigns.ts";
@@ -957,6 +959,10 @@ export const lead = defineActor("lead", {
   .command("enrollInCampaign", {
     input: EnrollInCampaign,
     handle: (s, c, ctx) => enrollInCampaign(s, c, ctx),
+  })
+  .command("leaveCampaign", {
+    input: LeaveCampaign,
+    handle: (s, c, ctx) => leaveCampaign(s.campaigns, c, ctx),
   })
   .command("recordEngagement", {
     input: z.object({ kind: z.enum(["opened", "clicked"]) }),
