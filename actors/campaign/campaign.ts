@@ -5,7 +5,7 @@
  * `campaign_scan` channel (one SQL query per 1,000 leads), each batch is told
  * to its leads in one `campaign_enroll` outbox row, and every step after
  * that is the lead actors' own work (they read this actor's `definition`
- * query when a step falls due, so pausing or stopping needs no fan-out).
+ * query when a step falls due, so pausing needs no fan-out).
  *
  * Stopping pages through the leads ever enrolled (the `campaigns` column of
  * the leads read model) and tells them in batches to end their runs; a lead
