@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The dashboard in a real browser: the one-time sign-in link signs in,
  * leads captured over REST appear live with the counters; after a gateway
@@ -121,7 +120,9 @@ Deno.test({
       await small.locator(".link[data-state=live]").waitFor({ timeout: 15_000 });
       await small.locator("tr[data-lead-id]").first().waitFor();
       assert.ok(
-        await small.evaluate(() => document.documentElement.scrollWidth <= innerWidth),
+        await small.locator("html").evaluate((el) =>
+          el.scrollWidth <= el.ownerDocument.defaultView!.innerWidth
+        ),
         "no horizontal scrolling at 375 px",
       );
       await screenshot(small, "dashboard-phone");

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * `<cove-dashboard>`: signs the person in (a one-time code in the URL
  * fragment, as `/signin#code=...` links carry it, or pasted), then shows

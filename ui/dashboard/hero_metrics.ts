@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * `<cove-hero-metrics>`: the headline counters (leads, new, qualified, won,
  * silent) from `GET /v1/analytics/summary`, re-read by the dashboard as

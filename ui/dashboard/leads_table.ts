@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * `<cove-leads-table>`: the tenant's leads, newest first, as the dashboard
  * holds them (first page, pages loaded with the cursor, rows that arrived

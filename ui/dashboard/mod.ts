@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The live dashboard, bundled to `ui/dist/dashboard.js` (an ES module) and
  * served by the gateway at `/` inside a small HTML shell

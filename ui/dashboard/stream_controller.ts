@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The lit reactive controller that owns the dashboard's live stream: it
  * opens the resumable WebSocket subscription when its host connects and

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * `<cove-lead-form site-key="..." endpoint="https://cove.example.com">`: the
  * capture form, in shadow DOM so the host page's styles and ours never mix.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The embeddable capture widget, bundled to `ui/dist/widget.js` (a classic
  * script, so `document.currentScript` works). Two ways to use it:

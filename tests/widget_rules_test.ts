@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { HONEYPOT_FIELD, MIN_FILL_MS, WidgetLead } from "../../gateway/mod.ts";
-import { BOT_CHECKS, type LeadFormInput, validateLeadForm } from "./rules.ts";
+import { HONEYPOT_FIELD, MIN_FILL_MS, WidgetLead } from "../gateway/mod.ts";
+import { BOT_CHECKS, type LeadFormInput, validateLeadForm } from "../ui/widget/rules.ts";
 
 // The widget's rules and the server's WidgetLead schema over the same inputs: the widget
 // accepts exactly what the server accepts, so a person never sees a form go through and then
