@@ -5,7 +5,7 @@
  * output is committed, so a node serves it without building anything;
  * `deno task build:ui` rebuilds it after a change to `ui/` and records in
  * `ui/dist/inputs.json` the hash of every local module each bundle was made
- * from (and the npm packages' versions), so `build_test.ts` fails while the
+ * from (and the npm packages' versions), so `tests/ui_build_test.ts` fails while the
  * committed output is stale, whichever Deno version runs the test.
  *
  * @module

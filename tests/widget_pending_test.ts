@@ -5,7 +5,7 @@ import {
   type KeyValueStorage,
   PENDING_STORAGE_KEY,
   retryDelay,
-} from "./pending.ts";
+} from "../ui/widget/pending.ts";
 
 function memoryStorage(): KeyValueStorage & { map: Map<string, string> } {
   const map = new Map<string, string>();

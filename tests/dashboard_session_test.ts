@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import type { KeyValueStorage } from "../widget/pending.ts";
-import { REFRESH_MARGIN_MS, Session, SESSION_STORAGE_KEY, SignInError } from "./session.ts";
+import type { KeyValueStorage } from "../ui/widget/pending.ts";
+import {
+  REFRESH_MARGIN_MS,
+  Session,
+  SESSION_STORAGE_KEY,
+  SignInError,
+} from "../ui/dashboard/session.ts";
 
 function memoryStorage(): KeyValueStorage {
   const map = new Map<string, string>();

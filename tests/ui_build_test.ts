@@ -6,7 +6,7 @@ import {
   INPUTS_FILE,
   UI_BUNDLES,
   UI_DIST,
-} from "./build.ts";
+} from "../ui/build.ts";
 
 // The bundles are committed (a node serves them without building); this fails while a module
 // they were built from has changed since. Fix: `deno task build:ui`, then commit ui/dist.
