@@ -78,8 +78,10 @@ Deno.test({
       return started;
     };
     const claims = async () =>
-      (await sql<{ occurrence: Date; claimed_by: string; outcome: string | null }[]>`
-        SELECT occurrence, claimed_by, outcome FROM scheduled_occurrences
+      (await sql<
+        { occurrence: Date; claimed_by: string; outcome: string | null; error: string | null }[]
+      >`
+        SELECT occurrence, claimed_by, outcome, error FROM scheduled_occurrences
         WHERE job = ${JOB} AND tenant = ${tenant} ORDER BY occurrence`)
         .map((r) => ({ ...r, at: new Date(r.occurrence).getTime() }));
     const checkedEvents = async () =>
@@ -128,7 +130,8 @@ Deno.test({
       const runs = runsInLogs(all);
       // Every claimed occurrence ran once: one run in all the nodes' logs, one event, outcome ok.
       for (const c of after) {
-        assert.equal(runs.get(`${tenant}@${c.at}`), 1, `runs of ${c.occurrence.toISOString()}`);
+        const what = `${c.occurrence.toISOString()} on ${c.claimed_by} (${c.outcome} ${c.error})`;
+        assert.equal(runs.get(`${tenant}@${c.at}`), 1, `runs of ${what}`);
         assert.equal(events.filter((e) => e === c.at).length, 1, `events of ${c.at}`);
         assert.equal(c.outcome, "ok");
       }

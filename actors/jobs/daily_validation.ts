@@ -12,6 +12,7 @@ import type { Sql } from "../runtime/mod.ts";
 import type { JobContext } from "../scheduler/mod.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { jobLogRef } from "./job_log.ts";
+import { retryFenced } from "./_fenced_retry.ts";
 
 /** The job's name. */
 export const DAILY_VALIDATION_JOB = "daily_lead_validation";
@@ -72,7 +73,7 @@ export async function runDailyValidation(deps: JobDeps, ctx: JobContext): Promis
     while (next < ids.length) {
       const id = ids[next++]!;
       try {
-        const q = await requalifyLead(system, ai, ctx.tenant, id);
+        const q = await retryFenced(() => requalifyLead(system, ai, ctx.tenant, id));
         if (q.source === "ai") counts.byAi++;
         else counts.byRules++;
       } catch (err) {
@@ -87,12 +88,14 @@ export async function runDailyValidation(deps: JobDeps, ctx: JobContext): Promis
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
-  await jobLogRef(system, ctx.tenant).ask("recordValidation", {
-    occurrence: ctx.occurrence,
-    since,
-    found: ids.length,
-    ...counts,
-  });
+  await retryFenced(() =>
+    jobLogRef(system, ctx.tenant).ask("recordValidation", {
+      occurrence: ctx.occurrence,
+      since,
+      found: ids.length,
+      ...counts,
+    })
+  );
   log(
     `jobs: ${DAILY_VALIDATION_JOB} ${ctx.tenant}: done, ${counts.byAi} by AI, ` +
       `${counts.byRules} by rules, ${counts.failed} failed`,

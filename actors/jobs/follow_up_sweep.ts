@@ -10,6 +10,7 @@ import type { Sql } from "../runtime/mod.ts";
 import { type JobContext, parseCron } from "../scheduler/mod.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { jobLogRef, type OwnerNotice } from "./job_log.ts";
+import { retryFenced } from "./_fenced_retry.ts";
 
 /** The job's name. */
 export const FOLLOW_UP_SWEEP_JOB = "follow_up_sweep";
@@ -89,10 +90,12 @@ export async function dueWork(
 export async function runFollowUpSweep(deps: JobDeps, ctx: JobContext): Promise<void> {
   const { system } = deps;
   const work = await dueWork(system.journal.sql, ctx.tenant, ctx.occurrence, ctx.timeZone);
-  const reply = await jobLogRef(system, ctx.tenant).ask("sendFollowUpReminders", {
-    occurrence: ctx.occurrence,
-    ...work,
-  });
+  const reply = await retryFenced(() =>
+    jobLogRef(system, ctx.tenant).ask("sendFollowUpReminders", {
+      occurrence: ctx.occurrence,
+      ...work,
+    })
+  );
   deps.log?.(
     `jobs: ${FOLLOW_UP_SWEEP_JOB} ${ctx.tenant}: ${reply.sent} owner(s) notified, ` +
       `${work.unassignedTasks} due task(s) unassigned`,

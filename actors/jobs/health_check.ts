@@ -9,6 +9,7 @@
 import { advisorRef, readPipelineFigures, recommend } from "../advisor/mod.ts";
 import type { JobContext } from "../scheduler/mod.ts";
 import type { JobDeps } from "./job_deps.ts";
+import { retryFenced } from "./_fenced_retry.ts";
 
 /** The job's name (its claims in `scheduled_occurrences` carry it). */
 export const HEALTH_CHECK_JOB = "pipeline_health_check";
@@ -18,11 +19,13 @@ export async function runHealthCheck(deps: JobDeps, ctx: JobContext): Promise<vo
   const { system } = deps;
   const figures = await readPipelineFigures(system.journal.sql, ctx.tenant, system.clock.now());
   const recommendations = recommend(figures);
-  await advisorRef(system, ctx.tenant).ask("record", {
-    occurrence: ctx.occurrence,
-    figures,
-    recommendations,
-  });
+  await retryFenced(() =>
+    advisorRef(system, ctx.tenant).ask("record", {
+      occurrence: ctx.occurrence,
+      figures,
+      recommendations,
+    })
+  );
   deps.log?.(
     `jobs: ${HEALTH_CHECK_JOB} ${ctx.tenant} @${new Date(ctx.occurrence).toISOString()}: ` +
       `${recommendations.length} recommendation(s)` +

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { disabledAi } from "../ai/mod.ts";
-import { lead } from "../lead/mod.ts";
-import { HEALTH_CHECK_JOB, runHealthCheck } from "./mod.ts";
+import { lead, settings } from "../lead/mod.ts";
+import { ActorSystem } from "../runtime/mod.ts";
+import { HEALTH_CHECK_JOB, JOB_ACTOR_TYPES, runHealthCheck } from "./mod.ts";
 import { eventsOf, jobContext, jobTest, makeLead, ran, T0, TENANT } from "./_test_support.ts";
 
 const HOUR = 3_600_000;
@@ -74,5 +75,27 @@ jobTest(
       ),
     );
     assert.equal((await eventsOf(db, "pipeline.health_checked")).length, 2);
+  },
+);
+
+jobTest(
+  "a node whose advisor activation was superseded by another node's still records its check",
+  async ({ system, db, clock }) => {
+    const other = new ActorSystem({
+      database: db,
+      types: [lead, settings, ...JOB_ACTOR_TYPES],
+      clock,
+    });
+    try {
+      const run = (s: ActorSystem, occurrence: number) =>
+        runHealthCheck({ system: s, ai: disabledAi }, jobContext(HEALTH_CHECK_JOB, occurrence));
+      await run(system, T0); // activates the advisor here
+      await run(other, T0 + HOUR); // the next occurrence ran on the other node: its activation wins
+      await run(system, T0 + 2 * HOUR); // the stale activation here is fenced, then asked afresh
+      const checks = await eventsOf<{ occurrence: number }>(db, "pipeline.health_checked");
+      assert.deepEqual(checks.map((c) => c.occurrence), [T0, T0 + HOUR, T0 + 2 * HOUR]);
+    } finally {
+      await other.shutdown();
+    }
   },
 );

@@ -10,6 +10,7 @@ import type { JobContext } from "../scheduler/mod.ts";
 import { teamRef } from "../team/mod.ts";
 import type { JobDeps } from "./job_deps.ts";
 import { jobLogRef } from "./job_log.ts";
+import { retryFenced } from "./_fenced_retry.ts";
 
 /** The job's name. */
 export const WEEKLY_REPORT_JOB = "weekly_report";
@@ -30,15 +31,17 @@ export async function runWeeklyReport(deps: JobDeps, ctx: JobContext): Promise<v
   const figures = await readWeeklyFigures(system.journal.sql, ctx.tenant, week);
   const rendered = renderWeeklyReport(figures);
   const recipients = await reportRecipients(deps, ctx.tenant);
-  const reply = await jobLogRef(system, ctx.tenant).ask("sendWeeklyReport", {
-    occurrence: ctx.occurrence,
-    week: week.week,
-    recipients,
-    subject: rendered.subject,
-    text: rendered.text,
-    html: rendered.html,
-    summary: rendered.summary,
-  });
+  const reply = await retryFenced(() =>
+    jobLogRef(system, ctx.tenant).ask("sendWeeklyReport", {
+      occurrence: ctx.occurrence,
+      week: week.week,
+      recipients,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      summary: rendered.summary,
+    })
+  );
   deps.log?.(
     `jobs: ${WEEKLY_REPORT_JOB} ${ctx.tenant} ${week.week}: sent to ${reply.sent} recipient(s)`,
   );
