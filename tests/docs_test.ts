@@ -17,6 +17,7 @@ const MODULES = [
   "actors/jobs/mod.ts",
   "actors/reports/mod.ts",
   "actors/analytics/mod.ts",
+  "actors/templates/mod.ts",
   "gateway/mod.ts",
   "bench/mod.ts",
 ];
