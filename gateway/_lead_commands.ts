@@ -46,6 +46,8 @@ import {
 const UpdateBody = z.strictObject({
   status: SetStatusInput.shape.status.optional(),
   reason: SetStatusInput.shape.reason,
+  /** The deal's value when the status becomes `won`: the revenue campaign ROI is built from. */
+  valueCents: SetStatusInput.shape.valueCents,
   owner: AssignInput.shape.owner.optional(),
   tags: TagInput.optional(),
   consent: z.array(ConsentInput).max(4).optional(),
@@ -54,7 +56,10 @@ const UpdateBody = z.strictObject({
     b.status !== undefined || b.owner !== undefined || b.tags !== undefined ||
     b.consent !== undefined,
   { message: "give at least one of status, owner, tags, consent" },
-).openapi("UpdateLead", {
+).refine((b) => b.valueCents === undefined || b.status === "won", {
+  message: "valueCents goes with status won",
+  path: ["valueCents"],
+}).openapi("UpdateLead", {
   description: "Changes to one lead; each field is one command of the lead, applied in turn",
 });
 
@@ -106,6 +111,7 @@ export function mountLeadCommands(app: OpenAPIHono<AuthEnv>, deps: LeadRouteDeps
         const r = await ref.ask("setStatus", {
           status: body.status,
           ...(body.reason ? { reason: body.reason } : {}),
+          ...(body.valueCents !== undefined ? { valueCents: body.valueCents } : {}),
         });
         // Another change got in between the check above and this one.
         if (!r.ok) throw new LeadConflictError(id, r.reason);

@@ -38,7 +38,7 @@ async function setup(opts: { backend?: TestBackend; ai?: AiClient } = {}) {
     await system.shutdown();
     await db.close();
   };
-  return { app, system, clock, bearer, send, close };
+  return { app, system, clock, bearer, send, close, sql: db.sql };
 }
 
 const dana = { idempotencyKey: "k1", contact: { name: "Dana Reyes", email: "dana@example.com" } };
@@ -271,7 +271,7 @@ for (const backend of testBackends()) {
 }
 
 Deno.test("leads API: assign, recover and recording a message go through the lead", async () => {
-  const { app, send, bearer, close } = await setup();
+  const { app, send, bearer, close, sql } = await setup();
   try {
     const a = await bearer("tenant-a");
     const id = await capture(send, a, "k1", { name: "Dana Reyes", email: "dana@example.com" });
@@ -315,8 +315,17 @@ Deno.test("leads API: assign, recover and recording a message go through the lea
     f = await (await send("GET", `/v1/leads/${id}/follow-ups`, a)).json();
     assert.deepEqual(f, { active: null, sequence: null });
 
+    // A value belongs to a win only; with the win it is the revenue on the journal.
+    const early = await send("PATCH", `/v1/leads/${id}`, a, { status: "qualified", valueCents: 5 });
+    assert.equal(early.status, 400);
+    assert.match(JSON.stringify(await early.json()), /valueCents/);
+    const won = await send("PATCH", `/v1/leads/${id}`, a, { status: "won", valueCents: 250_000 });
+    assert.equal(won.status, 200);
+    const [changed] = await sql<{ data: { to: string; valueCents?: number } }[]>`
+      SELECT data FROM events WHERE actor = ${`lead/tenant-a/${id}`}
+        AND type = 'lead.status_changed' ORDER BY seq DESC LIMIT 1`;
+    assert.deepEqual([changed?.data.to, changed?.data.valueCents], ["won", 250_000]);
     // A won lead is past recovering.
-    assert.equal((await send("PATCH", `/v1/leads/${id}`, a, { status: "won" })).status, 200);
     // The body is optional: no body at all is an empty one.
     const late = await app.request(`/v1/leads/${id}/recover`, {
       method: "POST",
