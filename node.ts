@@ -46,6 +46,7 @@ import {
   campaignDispatchers,
   campaignGovernorKeys,
   campaignLimits,
+  campaignMigrations,
 } from "./actors/campaign/mod.ts";
 import { templateLibrary } from "./actors/templates/mod.ts";
 import { analyticsMigrations, AnalyticsProjector, tenantZoneOf } from "./actors/analytics/mod.ts";
@@ -107,6 +108,7 @@ async function domainMigrations(): Promise<Migration[]> {
     ...await gatewayMigrations(),
     ...await schedulerMigrations(),
     ...await analyticsMigrations(),
+    ...await campaignMigrations(),
   ];
 }
 

@@ -40,7 +40,7 @@
  *
  * @module
  */
-import { campaign, campaignDispatchers } from "../actors/campaign/mod.ts";
+import { campaign, campaignDispatchers, campaignMigrations } from "../actors/campaign/mod.ts";
 import { ChannelDispatcher, SandboxProvider } from "../actors/channels/mod.ts";
 import { channelMigrations } from "../actors/channels/mod.ts";
 import { captureLead, lead, leadMigrations, settings, SETTINGS_ID } from "../actors/lead/mod.ts";
@@ -118,7 +118,11 @@ async function run(n: number): Promise<Result> {
     url: PG_URL,
     schema,
     max: 10,
-    migrations: [...await leadMigrations(), ...await channelMigrations()],
+    migrations: [
+      ...await leadMigrations(),
+      ...await channelMigrations(),
+      ...await campaignMigrations(),
+    ],
   });
   const clock = new ManualClock(START);
   const types = [lead, settings, campaign];

@@ -22,7 +22,7 @@ import { deadLetterRoutes, outboxRoutes, providerRoutes } from "./outbox_api.ts"
 import { taskRoutes } from "./tasks_api.ts";
 import { teamRoutes } from "./team_api.ts";
 import { templateLibrary } from "../actors/templates/mod.ts";
-import { campaign } from "../actors/campaign/mod.ts";
+import { campaign, campaignMigrations } from "../actors/campaign/mod.ts";
 import { analyticsMigrations } from "../actors/analytics/mod.ts";
 import { campaignRoutes } from "./campaigns_api.ts";
 import { type TemplateRouteDeps, templateRoutes } from "./templates_api.ts";
@@ -50,6 +50,7 @@ export async function withApi(
   const db = await openDatabase({
     migrations: [
       ...await leadMigrations(),
+      ...await campaignMigrations(),
       ...await teamMigrations(),
       ...await channelMigrations(),
       ...await gatewayMigrations(),

@@ -2,13 +2,13 @@
  * The SQL the campaign routes read: how many leads an audience matches now
  * (with a few of them), over the `leads` read model with the same criteria
  * as the campaign's own audience scan, and the page of a tenant's campaigns
- * (from the runtime's `actors` table and each campaign's first event, as the
- * campaign actor keeps no read model of its own).
+ * from the `campaigns` read model the campaign actor keeps.
  *
  * @module
  */
+import { audienceFilter } from "../actors/campaign/mod.ts";
 import type { Sql } from "../actors/runtime/mod.ts";
-import type { Audience } from "../shared/mod.ts";
+import type { Audience, CampaignStatus } from "../shared/mod.ts";
 import { z } from "./openapi.ts";
 
 /** A lead as the audience preview shows it. */
@@ -36,22 +36,9 @@ export async function previewAudience(
   now: number,
   sample: number,
 ): Promise<{ count: number; sample: AudienceSampleLead[] }> {
-  const none = sql``;
   const where = sql`
     WHERE l.tenant = ${tenant} AND l.merged_into IS NULL AND l.status <> 'unsubscribed'
-      ${a.statuses ? sql`AND l.status = ANY(${a.statuses}::text[])` : none}
-      ${a.minScore !== undefined ? sql`AND l.score >= ${a.minScore}` : none}
-      ${a.maxScore !== undefined ? sql`AND l.score <= ${a.maxScore}` : none}
-      ${a.tagsAny ? sql`AND l.tags && ${a.tagsAny}::text[]` : none}
-      ${a.tagsAll ? sql`AND l.tags @> ${a.tagsAll}::text[]` : none}
-      ${a.sources ? sql`AND l.source = ANY(${a.sources}::text[])` : none}
-      ${
-    a.silentForHours !== undefined
-      ? sql`AND COALESCE(l.last_inbound, l.created_at) <= ${new Date(
-        now - a.silentForHours * 3_600_000,
-      )}`
-      : none
-  }`;
+      ${audienceFilter(sql, a, now)}`;
   const [counted] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM leads l ${where}`;
   const rows = await sql<
     {
@@ -84,29 +71,51 @@ export async function previewAudience(
   };
 }
 
+/** A row of a tenant's campaign list. */
+export interface CampaignRow {
+  id: string;
+  name: string;
+  status: CampaignStatus;
+  enrolled: number;
+  createdAt: number;
+  launchedAt: number | null;
+  stoppedAt: number | null;
+}
+
 /**
- * One page of `tenant`'s campaigns, newest first: id and creation time,
- * after the campaign `after` (its creation time and id) when given.
+ * One page of `tenant`'s campaigns from the `campaigns` read model, newest
+ * first, after the campaign `after` (its creation time and id) when given.
  */
 export async function campaignPage(
   sql: Sql,
   tenant: string,
   limit: number,
   after: { at: number; id: string } | undefined,
-): Promise<{ id: string; createdAt: number }[]> {
-  const prefix = `campaign/${tenant}/`;
-  // A campaign's first event is its creation; actors asked about ids that were never created
-  // have no events and are left out.
-  const rows = await sql<{ id: string; at: Date }[]>`
-    SELECT substr(a.key, ${prefix.length + 1}) AS id, e.at
-    FROM actors a JOIN events e ON e.actor = a.key AND e.seq = 1
-    WHERE a.type = 'campaign' AND a.tenant = ${tenant}
-      ${
-    after
-      ? sql`AND (e.at, substr(a.key, ${prefix.length + 1})) < (${new Date(after.at)}, ${after.id})`
-      : sql``
-  }
-    ORDER BY e.at DESC, id DESC
+): Promise<CampaignRow[]> {
+  const rows = await sql<
+    {
+      campaign_id: string;
+      name: string;
+      status: CampaignStatus;
+      enrolled: number;
+      created_at: Date;
+      launched_at: Date | null;
+      stopped_at: Date | null;
+    }[]
+  >`
+    SELECT campaign_id, name, status, enrolled, created_at, launched_at, stopped_at
+    FROM campaigns
+    WHERE tenant = ${tenant}
+      ${after ? sql`AND (created_at, campaign_id) < (${new Date(after.at)}, ${after.id})` : sql``}
+    ORDER BY created_at DESC, campaign_id DESC
     LIMIT ${limit}`;
-  return rows.map((r) => ({ id: r.id, createdAt: r.at.getTime() }));
+  return rows.map((r) => ({
+    id: r.campaign_id,
+    name: r.name,
+    status: r.status,
+    enrolled: r.enrolled,
+    createdAt: r.created_at.getTime(),
+    launchedAt: r.launched_at?.getTime() ?? null,
+    stoppedAt: r.stopped_at?.getTime() ?? null,
+  }));
 }

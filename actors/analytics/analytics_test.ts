@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../shared/clock.ts";
 import type { AnalyticsReport, CampaignStats } from "../../shared/mod.ts";
-import { campaign } from "../campaign/mod.ts";
+import { campaign, campaignMigrations } from "../campaign/mod.ts";
 import {
   captureLead,
   lead,
@@ -173,7 +173,11 @@ Deno.test({
     const seed = Number(Deno.env.get("ANALYTICS_SEED") ?? Math.floor(Math.random() * 2 ** 31));
     const events = Number(Deno.env.get("ANALYTICS_EVENTS") ?? 10_000);
     console.log(`  replay with ANALYTICS_SEED=${seed}`);
-    const migrations = [...await leadMigrations(), ...await analyticsMigrations()];
+    const migrations = [
+      ...await leadMigrations(),
+      ...await analyticsMigrations(),
+      ...await campaignMigrations(),
+    ];
     const db = await openTestDatabase({ url: URL }, migrations);
     const schema = (await db.sql<{ s: string }[]>`SELECT current_schema() AS s`)[0]!.s;
     // A second node's pool on the same database.
@@ -283,7 +287,11 @@ Deno.test({
   name: "analytics: of two projectors racing over the same events one wins, the other rolls back",
   ignore: !URL,
   async fn() {
-    const migrations = [...await leadMigrations(), ...await analyticsMigrations()];
+    const migrations = [
+      ...await leadMigrations(),
+      ...await analyticsMigrations(),
+      ...await campaignMigrations(),
+    ];
     const db = await openTestDatabase({ url: URL }, migrations);
     const schema = (await db.sql<{ s: string }[]>`SELECT current_schema() AS s`)[0]!.s;
     const other = await openDatabase({ url: URL, schema, max: 2, migrations });
@@ -342,7 +350,11 @@ Deno.test({
   name: "analytics: a merged-away lead leaves silent and score figures, keeps its history",
   ignore: !URL,
   async fn() {
-    const migrations = [...await leadMigrations(), ...await analyticsMigrations()];
+    const migrations = [
+      ...await leadMigrations(),
+      ...await analyticsMigrations(),
+      ...await campaignMigrations(),
+    ];
     const db = await openTestDatabase({ url: URL }, migrations);
     const clock = new ManualClock(Date.parse("2026-06-01T15:00:00Z"));
     const system = new ActorSystem({ database: db, types: [lead, settings, campaign], clock });

@@ -21,7 +21,7 @@ import {
   testBackends,
   testName,
 } from "../runtime/mod.ts";
-import { campaign, campaignDispatchers } from "./mod.ts";
+import { campaign, campaignDispatchers, campaignMigrations } from "./mod.ts";
 import type { CampaignDefinitionInput } from "../../shared/campaign.ts";
 
 /** A message a recording dispatcher took. */
@@ -95,6 +95,7 @@ export function campaignTest(
         const db = await openTestDatabase(backend, [
           ...await leadMigrations(),
           ...await channelMigrations(),
+          ...await campaignMigrations(),
         ]);
         const clock = new ManualClock(START);
         const s = new ActorSystem({ database: db, types: [lead, settings, campaign], clock });

@@ -324,7 +324,19 @@ export const campaign = defineActor("campaign", {
     return enrollBatch(s, ctx, seq, found.data);
   })
   .query("view", (s) => toCampaignView(s.id, s))
-  .query("definition", toCampaignRuntime);
+  .query("definition", toCampaignRuntime)
+  .projectTo("campaigns", (s, a) => ({
+    tenant: a.tenant,
+    campaign_id: a.id,
+    name: s.definition?.name ?? "",
+    status: s.status,
+    enrolled: s.enrolled,
+    created_at: iso(s.createdAt ?? 0),
+    launched_at: s.launchedAt === null ? null : iso(s.launchedAt),
+    stopped_at: s.stoppedAt === null ? null : iso(s.stoppedAt),
+  }));
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The turn that enrolls one scanned batch and, while the pass goes on, asks for the next. */
 function enrollBatch(

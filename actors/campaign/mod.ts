@@ -7,13 +7,20 @@
  * `campaign` and `lead` and serves both channels:
  *
  * ```ts
+ * // Migrations: leadMigrations() and campaignMigrations().
  * const system = new ActorSystem({ database: db, types: [lead, settings, campaign] });
  * const outbox = new OutboxWorker(system, [...campaignDispatchers(system, db.sql), ...]);
  * ```
  *
  * @module
  */
-import type { ActorSystem, Dispatcher, Sql } from "../runtime/mod.ts";
+import {
+  type ActorSystem,
+  type Dispatcher,
+  loadMigrationFiles,
+  type Migration,
+  type Sql,
+} from "../runtime/mod.ts";
 import { CampaignEnrollDispatcher } from "./enroll_dispatcher.ts";
 import { CampaignScanDispatcher } from "./scan.ts";
 
@@ -27,4 +34,9 @@ export * from "./governor.ts";
 /** The dispatchers of the campaign channels: audience scans and enrollment batches. */
 export function campaignDispatchers(system: ActorSystem, sql: Sql): Dispatcher[] {
   return [new CampaignScanDispatcher(sql, system.clock), new CampaignEnrollDispatcher(system)];
+}
+
+/** The campaign folder's migrations (versions 701-749): the `campaigns` read model. */
+export function campaignMigrations(): Promise<Migration[]> {
+  return loadMigrationFiles(new URL("./migrations/", import.meta.url), ["0701_campaigns.sql"]);
 }

@@ -41,6 +41,29 @@ export const ScanResult = z.object({
 /** A scan result. */
 export type ScanResult = z.infer<typeof ScanResult>;
 
+/**
+ * The conditions (each starting `AND`) that leads `l` of the `leads` read model
+ * meet to be in audience `a` at `now`. Launch enrolls and the builder's preview
+ * counts with this one filter, so the two cannot drift apart.
+ */
+export function audienceFilter(sql: Sql, a: Audience, now: number): ReturnType<Sql> {
+  const none = sql``;
+  return sql`
+    ${a.statuses ? sql`AND l.status = ANY(${a.statuses}::text[])` : none}
+    ${a.minScore !== undefined ? sql`AND l.score >= ${a.minScore}` : none}
+    ${a.maxScore !== undefined ? sql`AND l.score <= ${a.maxScore}` : none}
+    ${a.tagsAny ? sql`AND l.tags && ${a.tagsAny}::text[]` : none}
+    ${a.tagsAll ? sql`AND l.tags @> ${a.tagsAll}::text[]` : none}
+    ${a.sources ? sql`AND l.source = ANY(${a.sources}::text[])` : none}
+    ${
+    a.silentForHours !== undefined
+      ? sql`AND COALESCE(l.last_inbound, l.created_at) <= ${new Date(
+        now - a.silentForHours * 3_600_000,
+      )}`
+      : none
+  }`;
+}
+
 /** The next batch of `req`'s audience in `tenant`, as of `now` (for silence). */
 export async function scanAudience(
   sql: Sql,
@@ -61,19 +84,7 @@ export async function scanAudience(
     WHERE l.tenant = ${tenant} AND l.merged_into IS NULL AND l.status <> 'unsubscribed'
       ${after}
       AND NOT (l.campaigns @> ARRAY[${req.campaignId}]::text[])
-      ${a.statuses ? sql`AND l.status = ANY(${a.statuses}::text[])` : none}
-      ${a.minScore !== undefined ? sql`AND l.score >= ${a.minScore}` : none}
-      ${a.maxScore !== undefined ? sql`AND l.score <= ${a.maxScore}` : none}
-      ${a.tagsAny ? sql`AND l.tags && ${a.tagsAny}::text[]` : none}
-      ${a.tagsAll ? sql`AND l.tags @> ${a.tagsAll}::text[]` : none}
-      ${a.sources ? sql`AND l.source = ANY(${a.sources}::text[])` : none}
-      ${
-      a.silentForHours !== undefined
-        ? sql`AND COALESCE(l.last_inbound, l.created_at) <= ${new Date(
-          now - a.silentForHours * 3_600_000,
-        )}`
-        : none
-    }
+      ${audienceFilter(sql, a, now)}
     ORDER BY l.lead_id
     LIMIT ${req.limit}`;
   const leadIds = rows.map((r) => r.lead_id);
