@@ -120,6 +120,15 @@ Deno.test("campaigns API: bad definitions are a 400 naming the field", async () 
       steps: [{ channel: "email", delayMinutes: 0, variants: [{ template: "Hi" }] }],
     });
     assert.deepEqual(await issuePaths(noSubject), ["steps.0.variants.0.subject"]);
+    const subjectVariable = await send("POST", "/v1/campaigns", admin, {
+      ...definition(),
+      steps: [{
+        channel: "email",
+        delayMinutes: 0,
+        variants: [{ template: "Hi", subject: "For {{first_name}}" }],
+      }],
+    });
+    assert.deepEqual(await issuePaths(subjectVariable), ["steps.0.variants.0.subject"]);
     const audience = await send("POST", "/v1/campaigns/preview-audience", admin, {
       audience: { minScore: 80, maxScore: 20 },
     });

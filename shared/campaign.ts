@@ -10,6 +10,7 @@ import { z } from "zod";
 import { LeadSource, LeadStatus, MessageChannel } from "./lead.ts";
 import { Template } from "./followup.ts";
 import { SendWindow } from "./quiet_hours.ts";
+import { TemplateSubject } from "./message_template.ts";
 
 /** A campaign's life: drafted, then running until stopped; paused holds every due step. */
 export const CampaignStatus = z.enum(["draft", "running", "paused", "stopped"]);
@@ -41,8 +42,8 @@ export type Audience = z.infer<typeof Audience>;
 /** What a step's message says in one A/B variant. */
 export const StepContent = z.strictObject({
   template: Template,
-  /** Email only. */
-  subject: z.string().trim().min(1).max(200).optional(),
+  /** Email only; may use the same variables as the template. */
+  subject: TemplateSubject.optional(),
 });
 /** A step's content. */
 export type StepContent = z.infer<typeof StepContent>;

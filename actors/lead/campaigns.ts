@@ -183,17 +183,18 @@ export function decideCampaignStep(
   }
   const content = step.variants[run.variant] ?? step.variants[0]!;
   const firstName = lead.name?.split(/\s+/)[0];
-  const body = renderTemplate(content.template, {
+  const values = {
     ...(lead.name ? { name: lead.name } : {}),
     ...(firstName ? { firstName } : {}),
     ...(lead.company ? { company: lead.company } : {}),
     ...(lead.businessType ? { businessType: lead.businessType } : {}),
-  });
+  };
+  const body = renderTemplate(content.template, values);
   return {
     kind: "send",
     channel: step.channel,
     to,
-    ...(content.subject ? { subject: content.subject } : {}),
+    ...(content.subject ? { subject: renderTemplate(content.subject, values) } : {}),
     body,
     key: campaignMessageKey(lead.leadId, campaignId, run.step),
     costCents: def.costCents[step.channel],

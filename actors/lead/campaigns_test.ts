@@ -32,7 +32,7 @@ const def: CampaignRuntime = {
       channel: "email",
       delayMinutes: 90,
       when: { signal: "opened", is: true },
-      variants: [{ template: "A", subject: "SA" }, { template: "B", subject: "SB" }],
+      variants: [{ template: "A", subject: "SA" }, { template: "B", subject: "SB {{firstName}}" }],
     },
   ],
 };
@@ -92,7 +92,7 @@ Deno.test("campaign step: sends the lead's variant, keyed and priced, with the n
     run: { step: 1 },
     lead: { engagement: [{ kind: "opened", at: NOW - 1 }] },
   });
-  assert.equal(last.kind === "send" && last.subject, "SB");
+  assert.equal(last.kind === "send" && last.subject, "SB Dana", "the subject is rendered too");
   assert.equal(last.kind === "send" && last.nextAt, undefined, "the last step has no next");
 });
 
