@@ -26,7 +26,7 @@ import {
   type EnrollInCampaign,
 } from "../campaign/mod.ts";
 import type { Effect, FiredReminder, TurnContext } from "../runtime/mod.ts";
-import type { FollowUpFacts } from "./followups.ts";
+import { type FollowUpFacts, recipient, templateValues } from "./followups.ts";
 import { settings, SETTINGS_ID } from "./settings.ts";
 
 /** One campaign run of a lead. */
@@ -161,16 +161,10 @@ export function decideCampaignStep(
     const reason = `branch: ${step.when.is ? "" : "no "}${step.when.signal}`;
     return { kind: "skip", reason, nextAt };
   }
-  // The follow-ups' rule: SMS needs consent given; email may go unless it was withdrawn.
-  const to = step.channel === "sms"
-    ? (lead.smsConsent === true ? lead.phone : undefined)
-    : (lead.emailConsent !== false ? lead.email : undefined);
-  if (!to) {
-    const why = step.channel === "sms"
-      ? (lead.phone ? "no SMS consent" : "no phone number")
-      : (lead.email ? "email consent withdrawn" : "no email address");
-    return { kind: "skip", reason: why, nextAt };
-  }
+  // The follow-ups' consent rule.
+  const address = recipient(step.channel, lead);
+  if ("skip" in address) return { kind: "skip", reason: address.skip, nextAt };
+  const { to } = address;
   const zone = lead.timeZone ?? defaults.timeZone;
   const window = def.window ?? defaults.window;
   const open = nextSendTime(now, zone, window);
@@ -182,13 +176,7 @@ export function decideCampaignStep(
     };
   }
   const content = step.variants[run.variant] ?? step.variants[0]!;
-  const firstName = lead.name?.split(/\s+/)[0];
-  const values = {
-    ...(lead.name ? { name: lead.name } : {}),
-    ...(firstName ? { firstName } : {}),
-    ...(lead.company ? { company: lead.company } : {}),
-    ...(lead.businessType ? { businessType: lead.businessType } : {}),
-  };
+  const values = templateValues(lead);
   const body = renderTemplate(content.template, values);
   return {
     kind: "send",

@@ -12,6 +12,7 @@ import {
   FollowUpCondition as Condition,
   type FollowUpPlan,
   renderTemplate,
+  type TemplateVariable,
 } from "../../shared/followup.ts";
 import type { MessageChannel } from "../../shared/lead.ts";
 import { nextSendTime } from "../../shared/quiet_hours.ts";
@@ -101,16 +102,11 @@ export function decideStep(
   }
   const step = plan.sequences[f.sequence]?.steps[f.step];
   if (!step) return { kind: "stop", reason: "the plan no longer has this step" };
-  // SMS needs consent given; email may go unless it was withdrawn.
-  const to = step.channel === "sms"
-    ? (lead.smsConsent === true ? lead.phone : undefined)
-    : (lead.emailConsent !== false ? lead.email : undefined);
-  if (!to) {
-    const why = step.channel === "sms"
-      ? (lead.phone ? "no SMS consent" : "no phone number")
-      : (lead.email ? "email consent withdrawn" : "no email address");
-    return { kind: "skip", reason: why, next: nextStep(plan, f, now) };
+  const address = recipient(step.channel, lead);
+  if ("skip" in address) {
+    return { kind: "skip", reason: address.skip, next: nextStep(plan, f, now) };
   }
+  const { to } = address;
   const zone = lead.timeZone ?? plan.defaultTimeZone;
   const open = nextSendTime(now, zone, plan.window);
   if (open > now) {
@@ -120,13 +116,7 @@ export function decideStep(
       reason: `outside ${plan.window.start}-${plan.window.end} in ${zone}`,
     };
   }
-  const firstName = lead.name?.split(/\s+/)[0];
-  const body = renderTemplate(step.template, {
-    ...(lead.name ? { name: lead.name } : {}),
-    ...(firstName ? { firstName } : {}),
-    ...(lead.company ? { company: lead.company } : {}),
-    ...(lead.businessType ? { businessType: lead.businessType } : {}),
-  });
+  const body = renderTemplate(step.template, templateValues(lead));
   return {
     kind: "send",
     channel: step.channel,
@@ -136,5 +126,34 @@ export function decideStep(
     // One key per step of one run of a sequence: a re-fired step is one message.
     key: `${lead.leadId}:followup:${f.sequence}:${f.startedAt}:${f.step}`,
     next: nextStep(plan, f, now),
+  };
+}
+
+/**
+ * Where a message on `channel` may go, or why it may not: SMS needs consent
+ * given, email may go unless consent was withdrawn.
+ */
+export function recipient(
+  channel: MessageChannel,
+  lead: Pick<FollowUpFacts, "phone" | "email" | "smsConsent" | "emailConsent">,
+): { to: string } | { skip: string } {
+  if (channel === "sms") {
+    if (lead.smsConsent === true && lead.phone) return { to: lead.phone };
+    return { skip: lead.phone ? "no SMS consent" : "no phone number" };
+  }
+  if (lead.emailConsent !== false && lead.email) return { to: lead.email };
+  return { skip: lead.email ? "email consent withdrawn" : "no email address" };
+}
+
+/** A lead's values for the template variables; missing ones are left to the renderer. */
+export function templateValues(
+  lead: Pick<FollowUpFacts, "name" | "company" | "businessType">,
+): Partial<Record<TemplateVariable, string>> {
+  const firstName = lead.name?.split(/\s+/)[0];
+  return {
+    ...(lead.name ? { name: lead.name } : {}),
+    ...(firstName ? { firstName } : {}),
+    ...(lead.company ? { company: lead.company } : {}),
+    ...(lead.businessType ? { businessType: lead.businessType } : {}),
   };
 }

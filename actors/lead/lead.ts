@@ -130,6 +130,27 @@ export const LeadState = z.object({
 export type LeadState = z.infer<typeof LeadState>;
 
 const KEEP_MESSAGES = 50;
+
+/** What an outbound message queued under `key` changes on a lead (follow-up or campaign step). */
+function queuedMessage(
+  s: LeadState,
+  e: { channel: "sms" | "email"; body: string; key: string },
+  at: number,
+): Pick<LeadState, "status" | "messages" | "lastOutboundAt" | "lastActivityAt"> {
+  return {
+    status: s.status === "new" ? "contacted" : s.status,
+    messages: last([...s.messages, {
+      channel: e.channel,
+      direction: "outbound" as const,
+      content: e.body,
+      status: "queued" as const,
+      externalId: e.key,
+      at,
+    }], KEEP_MESSAGES),
+    lastOutboundAt: at,
+    lastActivityAt: at,
+  };
+}
 const KEEP_CAPTURE_KEYS = 200;
 
 /** Funnel order: a status change moves forward; `lost` and `unsubscribed` may come from anywhere. */
@@ -544,17 +565,7 @@ export const lead = defineActor("lead", {
     apply: (s, e, meta): LeadState => ({
       ...s,
       drafts: Object.fromEntries(Object.entries(s.drafts).filter(([k]) => k !== e.key)),
-      status: s.status === "new" ? "contacted" : s.status,
-      messages: last([...s.messages, {
-        channel: e.channel,
-        direction: "outbound" as const,
-        content: e.body,
-        status: "queued" as const,
-        externalId: e.key,
-        at: meta.at,
-      }], KEEP_MESSAGES),
-      lastOutboundAt: meta.at,
-      lastActivityAt: meta.at,
+      ...queuedMessage(s, e, meta.at),
     }),
   })
   .event("lead.followup_drafting", {
@@ -675,17 +686,7 @@ export const lead = defineActor("lead", {
         ...(run
           ? { campaigns: { ...s.campaigns, [e.campaignId]: advancedRun(run, e.step, e.nextAt) } }
           : {}),
-        status: s.status === "new" ? "contacted" : s.status,
-        messages: last([...s.messages, {
-          channel: e.channel,
-          direction: "outbound" as const,
-          content: e.body,
-          status: "queued" as const,
-          externalId: e.key,
-          at: meta.at,
-        }], KEEP_MESSAGES),
-        lastOutboundAt: meta.at,
-        lastActivityAt: meta.at,
+        ...queuedMessage(s, e, meta.at),
       };
     },
   })
