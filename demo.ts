@@ -7,7 +7,9 @@
  * clock moved through the 90 days, so every lead's history carries its real
  * dates; all data goes through the actors (capture, status moves, messages,
  * tasks, bookings, campaigns), never into the journal directly. Runs are
- * idempotent: the same seed gives the same idempotency keys.
+ * idempotent: the same seed gives the same idempotency keys. Run it with no
+ * other node on the same database: the fill's own actor system publishes on
+ * no bus, so open dashboards would not see its events live.
  *
  * @module
  */
