@@ -262,8 +262,8 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
     // Analytics folded from the journal as it commits; the first catch-up runs in the background
     // so a large journal does not hold up the start (the report says how far it has folded).
     const projector = new AnalyticsProjector({ sql: db.sql, bus, zoneOf: tenantZoneOf(system) });
-    const projecting = projector.start().catch((e) => console.error("cove: analytics:", e));
-    undo.push(() => projecting.then(() => projector.stop()));
+    void projector.start().catch((e) => console.error("cove: analytics:", e));
+    undo.push(() => projector.stop());
 
     // Import drivers do not survive a restart: pick up the jobs left running.
     void resumeRunningImports(system).then((jobs) => {

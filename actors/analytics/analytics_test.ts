@@ -163,6 +163,15 @@ async function recountCampaign(db: Database, tenant: string, id: string): Promis
   };
 }
 
+/** The tables these tests fold into and read: leads, analytics, campaigns. */
+async function schemaMigrations() {
+  return [
+    ...await leadMigrations(),
+    ...await analyticsMigrations(),
+    ...await campaignMigrations(),
+  ];
+}
+
 Deno.test({
   name: "analytics: after a random workload of 10,000 events every figure equals a SQL recount " +
     "over the journal; two live projectors count nothing twice; a rebuild equals the live one",
@@ -173,11 +182,7 @@ Deno.test({
     const seed = Number(Deno.env.get("ANALYTICS_SEED") ?? Math.floor(Math.random() * 2 ** 31));
     const events = Number(Deno.env.get("ANALYTICS_EVENTS") ?? 10_000);
     console.log(`  replay with ANALYTICS_SEED=${seed}`);
-    const migrations = [
-      ...await leadMigrations(),
-      ...await analyticsMigrations(),
-      ...await campaignMigrations(),
-    ];
+    const migrations = await schemaMigrations();
     const db = await openTestDatabase({ url: URL }, migrations);
     const schema = (await db.sql<{ s: string }[]>`SELECT current_schema() AS s`)[0]!.s;
     // A second node's pool on the same database.
@@ -287,11 +292,7 @@ Deno.test({
   name: "analytics: of two projectors racing over the same events one wins, the other rolls back",
   ignore: !URL,
   async fn() {
-    const migrations = [
-      ...await leadMigrations(),
-      ...await analyticsMigrations(),
-      ...await campaignMigrations(),
-    ];
+    const migrations = await schemaMigrations();
     const db = await openTestDatabase({ url: URL }, migrations);
     const schema = (await db.sql<{ s: string }[]>`SELECT current_schema() AS s`)[0]!.s;
     const other = await openDatabase({ url: URL, schema, max: 2, migrations });
@@ -350,11 +351,7 @@ Deno.test({
   name: "analytics: a merged-away lead leaves silent and score figures, keeps its history",
   ignore: !URL,
   async fn() {
-    const migrations = [
-      ...await leadMigrations(),
-      ...await analyticsMigrations(),
-      ...await campaignMigrations(),
-    ];
+    const migrations = await schemaMigrations();
     const db = await openTestDatabase({ url: URL }, migrations);
     const clock = new ManualClock(Date.parse("2026-06-01T15:00:00Z"));
     const system = new ActorSystem({ database: db, types: [lead, settings, campaign], clock });

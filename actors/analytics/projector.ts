@@ -99,18 +99,22 @@ export async function resetAnalytics(sql: Sql, tenant: string, zone: string): Pr
   });
 }
 
-/** Folds the tenant's events until none are left; returns the position and how many it folded. */
+/**
+ * Folds the tenant's events until none are left, or until `halted()` says so
+ * between pages; returns the position reached and how many it folded.
+ */
 export async function catchUp(
   sql: Sql,
   tenant: string,
   zone: string,
   pageSize = 5000,
+  halted: () => boolean = () => false,
 ): Promise<{ position: number; events: number }> {
   let events = 0;
   for (;;) {
     const r = await projectOnce(sql, tenant, zone, pageSize);
     if (r.state === "advanced") events += r.events;
-    if (r.state === "idle") return { position: r.position, events };
+    if (r.state === "idle" || halted()) return { position: r.position, events };
   }
 }
 
@@ -167,7 +171,11 @@ export class AnalyticsProjector {
     if (this.#started) return;
     this.#started = true;
     this.#stopped = false;
-    await this.poll();
+    // Tracked like the timer's polls, so a stop during this first catch-up waits for it.
+    const first = this.poll();
+    this.#polling = first.catch(() => {}).finally(() => this.#polling = undefined);
+    await first;
+    if (this.#stopped) return;
     this.#timer = setInterval(() => {
       this.#polling ??= this.poll().catch((e) => this.#error("*", e)).finally(() =>
         this.#polling = undefined
@@ -215,7 +223,14 @@ export class AnalyticsProjector {
       do {
         this.#again.delete(tenant);
         const zone = await (this.#o.zoneOf?.(tenant) ?? "UTC");
-        const done = await catchUp(this.#o.sql, tenant, zone, this.#o.pageSize);
+        // A stop ends the pass at the next page instead of folding the whole backlog first.
+        const done = await catchUp(
+          this.#o.sql,
+          tenant,
+          zone,
+          this.#o.pageSize,
+          () => this.#stopped,
+        );
         if (done.events > 0) await this.#notify(tenant, done.position);
       } while (this.#again.has(tenant) && !this.#stopped);
     })().catch((e) => this.#error(tenant, e)).finally(() => this.#running.delete(tenant));
