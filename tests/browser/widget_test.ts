@@ -58,7 +58,7 @@ Deno.test({
       await dash.locator(".link[data-state=live]").waitFor({ timeout: 15_000 });
       assert.equal(
         new URL(dash.url()).hash,
-        "",
+        "#/",
         "the sign-in code is removed from the address bar",
       );
 

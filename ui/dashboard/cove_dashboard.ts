@@ -1,30 +1,42 @@
 /**
  * `<cove-dashboard>`: signs the person in (a one-time code in the URL
  * fragment, as `/signin#code=...` links carry it, or pasted), then shows
- * the connection indicator, the headline figures and the leads table, all
- * kept live by the {@link StreamController}: every lead event re-reads the
- * figures and the newest leads (debounced), which is idempotent, so an event
- * seen twice or a view read after it changes nothing.
+ * the connection indicator, the navigation and the current view (see
+ * router.ts), all kept live by the {@link StreamController}: events are
+ * gathered for a moment into one {@link LiveTick} handed to the view, which
+ * re-reads what it shows (idempotent, so an event seen twice or a view read
+ * after it changes nothing).
+ *
+ * When the first view has loaded it sets the performance mark
+ * `cove:interactive` (the first-paint benchmark reads it).
  *
  * @module
  */
 import { css, html, LitElement, nothing } from "lit";
-import {
-  createMinervaClient,
-  type LeadRow,
-  type MinervaEvent,
-} from "../../shared/minerva_client.ts";
-import { type ApiGet, createApi } from "./api.ts";
-import type { LeadSummary, SummaryView } from "./hero_metrics.ts";
+import { createMinervaClient, type MinervaEvent } from "../../shared/minerva_client.ts";
+import { type Api, createApi } from "./api.ts";
+import { href, NAV, parseRoute, type Route, SECTION } from "./router.ts";
 import { Session, SignInError } from "./session.ts";
 import { type LinkState, StreamController } from "./stream_controller.ts";
 import { baseStyles } from "./_styles.ts";
+import { type LiveTick, NO_TICK } from "./views/_view.ts";
 
-/** Leads per page of the table. */
-export const PAGE_SIZE = 50;
-
-/** How long lead events are gathered before the views are re-read. */
+/** How long events are gathered before the views are re-read. */
 export const REFRESH_DEBOUNCE_MS = 250;
+
+/** The performance mark set when the first view has loaded. */
+export const INTERACTIVE_MARK = "cove:interactive";
+
+/** A tick that makes every view re-read (after a reconnect that reloaded from a new head). */
+const ALL_KINDS: ReadonlySet<string> = new Set([
+  "lead",
+  "task",
+  "calendar",
+  "campaign",
+  "import",
+  "team",
+  "template_library",
+]);
 
 const LINK_LABELS: Record<LinkState, string> = {
   connecting: "Connecting",
@@ -41,13 +53,8 @@ export class CoveDashboard extends LitElement {
   static override properties = {
     phase: { state: true },
     signInError: { state: true },
-    summary: { state: true },
-    rows: { state: true },
-    next: { state: true },
-    loading: { state: true },
-    tableError: { state: true },
-    fresh: { state: true },
-    announcement: { state: true },
+    route: { state: true },
+    live: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -112,49 +119,92 @@ export class CoveDashboard extends LitElement {
         gap: 1rem;
         align-items: center;
       }
+      nav {
+        background: #fff;
+        border-bottom: 1px solid #c4c6cc;
+        overflow-x: auto;
+      }
+      nav ul {
+        list-style: none;
+        margin: 0 auto;
+        padding: 0 1.25rem;
+        display: flex;
+        gap: 0.25rem;
+        max-width: 72rem;
+      }
+      nav a {
+        display: inline-block;
+        padding: 0.75rem 0.75rem;
+        color: #1c1b1f;
+        text-decoration: none;
+        white-space: nowrap;
+        border-bottom: 3px solid transparent;
+      }
+      nav a:hover {
+        text-decoration: underline;
+      }
+      nav a[aria-current="page"] {
+        color: #0b57d0;
+        font-weight: 700;
+        border-bottom-color: #0b57d0;
+      }
+      main:focus {
+        outline: none;
+      }
     `,
   ];
 
   declare phase: Phase;
   declare signInError: string;
-  declare summary: SummaryView;
-  declare rows: LeadRow[];
-  /** Cursor of the next page; null when the last page is loaded. */
-  declare next: string | null;
-  declare loading: boolean;
-  declare tableError: string;
-  declare fresh: ReadonlySet<string>;
-  declare announcement: string;
+  declare route: Route;
+  declare live: LiveTick;
 
   readonly #session = new Session({ storage: localStorage, baseUrl: location.origin });
-  readonly #api: ApiGet = createApi(this.#session);
+  readonly #api: Api = createApi(this.#session);
   readonly #client = createMinervaClient({
     baseUrl: location.origin,
     getToken: () => this.#session.accessToken(),
   });
   #stream: StreamController | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  #loadedOnce = false;
+  #pending: MinervaEvent[] = [];
 
   constructor() {
     super();
     this.phase = this.#session.current ? "ready" : "signed-out";
     this.signInError = "";
-    this.summary = { state: "pending" };
-    this.rows = [];
-    this.next = null;
-    this.loading = true;
-    this.tableError = "";
-    this.fresh = new Set();
-    this.announcement = "";
+    this.route = parseRoute(location.hash);
+    this.live = NO_TICK;
   }
+
+  readonly #onHash = () => {
+    const route = parseRoute(location.hash);
+    if (route.view === this.route.view && route.params.id === this.route.params.id) return;
+    this.route = route;
+    // Focus moves to the new view's heading region, so keyboard and screen-reader users follow.
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>("main")?.focus()
+    );
+  };
+
+  readonly #onReady = () => {
+    if (performance.getEntriesByName(INTERACTIVE_MARK).length > 0) return;
+    // Interactive once the view and every view inside it (the overview's table) have loaded.
+    const view = this.renderRoot.querySelector("main > *");
+    if (!view?.hasAttribute("data-ready")) return;
+    if (view.shadowRoot?.querySelector("[aria-busy]:not([data-ready])")) return;
+    performance.mark(INTERACTIVE_MARK);
+  };
 
   override connectedCallback(): void {
     super.connectedCallback();
+    addEventListener("hashchange", this.#onHash);
+    this.addEventListener("view-ready", this.#onReady);
     const code = new URLSearchParams(location.hash.slice(1)).get("code");
     if (code) {
       // Out of the address bar and history before anything else: the code is a credential.
-      history.replaceState(null, "", "/");
+      history.replaceState(null, "", "/#/");
+      this.route = parseRoute("");
       void this.#signIn(code);
     } else if (this.phase === "ready") {
       this.#startStream();
@@ -162,6 +212,8 @@ export class CoveDashboard extends LitElement {
   }
 
   override disconnectedCallback(): void {
+    removeEventListener("hashchange", this.#onHash);
+    this.removeEventListener("view-ready", this.#onReady);
     clearTimeout(this.#refreshTimer);
     super.disconnectedCallback();
   }
@@ -192,82 +244,34 @@ export class CoveDashboard extends LitElement {
     // lit calls hostConnected itself when a controller is added to a connected host.
   }
 
-  /** The stream head first, then the views: events after the head are re-applied harmlessly. */
+  /**
+   * The stream head first, then a tick that makes the view re-read: events after the head are
+   * re-applied harmlessly. The view loads on its own when it is first shown.
+   */
   async #loadViews(): Promise<number> {
-    const { position } = await this.#api<{ position: number }>("/ui/api/head");
-    await Promise.all([this.#loadSummary(), this.#loadFirstPage()]);
+    const { position } = await this.#api.get<{ position: number }>("/ui/api/head");
+    if (this.live !== NO_TICK) {
+      this.live = { ...NO_TICK, revision: this.live.revision + 1, kinds: ALL_KINDS };
+    }
     return position;
   }
 
-  async #loadSummary(): Promise<void> {
-    try {
-      const summary = await this.#api<LeadSummary>("/v1/analytics/summary");
-      this.summary = { state: "ready", summary };
-    } catch (error) {
-      if (this.summary.state !== "ready") {
-        this.summary = { state: "error", message: (error as Error).message };
-      }
-    }
-  }
-
-  async #loadFirstPage(): Promise<void> {
-    this.loading = true;
-    try {
-      const page = await this.#api<{ items: LeadRow[]; next: string | null }>(
-        `/v1/leads?limit=${PAGE_SIZE}`,
-      );
-      // Newest first. A page that overlaps what is shown replaces those rows and adds the new
-      // ones above; one that does not (more new leads than a page) starts the list over, so the
-      // table never hides a gap between the new rows and the old.
-      const ids = new Set(page.items.map((r) => r.lead_id));
-      const known = new Set(this.rows.map((r) => r.lead_id));
-      const overlaps = page.items.some((r) => known.has(r.lead_id));
-      const added = this.#loadedOnce ? page.items.filter((r) => !known.has(r.lead_id)) : [];
-      this.#loadedOnce = true;
-      if (overlaps) {
-        this.rows = [...page.items, ...this.rows.filter((r) => !ids.has(r.lead_id))];
-      } else {
-        this.rows = page.items;
-        this.next = page.next;
-      }
-      if (added.length > 0) {
-        this.fresh = new Set([...this.fresh, ...added.map((r) => r.lead_id)]);
-        this.announcement = `${added.length === 1 ? "New lead" : `${added.length} new leads`}: ${
-          added.map((r) => r.name ?? r.email ?? r.phone ?? "unnamed").join(", ")
-        }`;
-      }
-      this.tableError = "";
-    } catch (error) {
-      this.tableError = (error as Error).message;
-    } finally {
-      this.loading = false;
-    }
-  }
-
-  async #loadMore(): Promise<void> {
-    if (!this.next || this.loading) return;
-    this.loading = true;
-    try {
-      const page = await this.#api<{ items: LeadRow[]; next: string | null }>(
-        `/v1/leads?limit=${PAGE_SIZE}&cursor=${encodeURIComponent(this.next)}`,
-      );
-      const known = new Set(this.rows.map((r) => r.lead_id));
-      this.rows = [...this.rows, ...page.items.filter((r) => !known.has(r.lead_id))];
-      this.next = page.next;
-      this.tableError = "";
-    } catch (error) {
-      this.tableError = (error as Error).message;
-    } finally {
-      this.loading = false;
-    }
-  }
-
   #onEvent(e: MinervaEvent): void {
-    if (!e.actor.startsWith("lead/")) return;
+    this.#pending.push(e);
     clearTimeout(this.#refreshTimer);
     this.#refreshTimer = setTimeout(() => {
-      void this.#loadSummary();
-      void this.#loadFirstPage();
+      const batch = this.#pending;
+      this.#pending = [];
+      const kinds = new Set<string>();
+      const ids = new Set<string>();
+      const types = new Set<string>();
+      for (const ev of batch) {
+        const slash = ev.actor.indexOf("/");
+        kinds.add(slash < 0 ? ev.actor : ev.actor.slice(0, slash));
+        ids.add(slash < 0 ? ev.actor : ev.actor.slice(slash + 1));
+        types.add(ev.type);
+      }
+      this.live = { revision: this.live.revision + 1, kinds, ids, types };
     }, REFRESH_DEBOUNCE_MS);
   }
 
@@ -278,8 +282,7 @@ export class CoveDashboard extends LitElement {
       this.removeController(this.#stream);
       this.#stream = undefined;
     }
-    this.rows = [];
-    this.summary = { state: "pending" };
+    this.live = NO_TICK;
     this.phase = "signed-out";
   }
 
@@ -305,13 +308,46 @@ export class CoveDashboard extends LitElement {
           <button class="quiet" @click=${this.#signOut}>Sign out</button>
         </div>
       </header>
-      <main>
-        <cove-hero-metrics .view=${this.summary}></cove-hero-metrics>
-        <cove-leads-table .rows=${this.rows} .hasMore=${this.next !== null} .loading=${this.loading}
-          .error=${this.tableError} .fresh=${this.fresh} .announcement=${this.announcement}
-          @load-more=${this.#loadMore}></cove-leads-table>
+      <nav aria-label="Views">
+        <ul>${NAV.map(([view, label]) =>
+          html`<li><a href=${href(view)} aria-current=${
+            SECTION[this.route.view] === view ? "page" : nothing
+          }>${label}</a></li>`
+        )}</ul>
+      </nav>
+      <main tabindex="-1" data-view=${this.route.view}>${this.#renderView()}
       </main>
     `;
+  }
+
+  #renderView() {
+    const api = this.#api;
+    const live = this.live;
+    const params = this.route.params;
+    switch (this.route.view) {
+      case "overview":
+        return html`<cove-overview .api=${api} .live=${live}></cove-overview>`;
+      case "lead":
+        return html`<cove-lead-detail .api=${api} .live=${live} .params=${params}></cove-lead-detail>`;
+      case "silent":
+        return html`<cove-silent-leads .api=${api} .live=${live}></cove-silent-leads>`;
+      case "tasks":
+        return html`<cove-tasks-board .api=${api} .live=${live}></cove-tasks-board>`;
+      case "calendar":
+        return html`<cove-bookings-calendar .api=${api} .live=${live}></cove-bookings-calendar>`;
+      case "campaigns":
+        return html`<cove-campaigns-view .api=${api} .live=${live}></cove-campaigns-view>`;
+      case "campaign-new":
+        return html`<cove-campaign-wizard .api=${api} .live=${live}></cove-campaign-wizard>`;
+      case "campaign":
+        return html`<cove-campaign-stats .api=${api} .live=${live} .params=${params}></cove-campaign-stats>`;
+      case "analytics":
+        return html`<cove-analytics-view .api=${api} .live=${live}></cove-analytics-view>`;
+      case "import":
+        return html`<cove-import-view .api=${api} .live=${live}></cove-import-view>`;
+      case "ops":
+        return html`<cove-ops-view .api=${api} .live=${live}></cove-ops-view>`;
+    }
   }
 
   #renderSignIn() {

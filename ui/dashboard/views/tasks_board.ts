@@ -1,0 +1,19 @@
+/**
+ * `<cove-tasks-board>`: The tasks board: open, in progress and done tasks in columns.
+ *
+ * @module
+ */
+import { html } from "lit";
+import { baseStyles } from "../_styles.ts";
+import { DashboardView } from "./_view.ts";
+
+/** See the module doc. */
+export class CoveTasksBoard extends DashboardView {
+  static override styles = [baseStyles];
+
+  protected override async load(): Promise<void> {}
+
+  override render() {
+    return html`<p class="muted">Not built yet.</p>`;
+  }
+}
