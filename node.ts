@@ -136,6 +136,8 @@ export interface CoveNode {
 export interface StartOptions {
   /** Where informational lines go (default `console.log`, silenced above LOG_LEVEL=info). */
   log?: (line: string) => void;
+  /** Where the UI bundles are served from (default ui/dist); tests point it at a private build. */
+  uiDist?: URL;
 }
 
 /** Starts every part of a node; on failure closes whatever had started and rethrows. */
@@ -317,7 +319,14 @@ export async function startCove(config: Config, options: StartOptions = {}): Pro
         app.use("*", metrics.middleware());
         app.route("/", metrics.routes());
         // The dashboard at `/` (also at `/signin`, where sign-in links point), /widget.js, /ui/*.
-        app.route("/", uiRoutes({ verify, head: (tenant) => streamHead(db.sql, tenant) }));
+        app.route(
+          "/",
+          uiRoutes({
+            verify,
+            head: (tenant) => streamHead(db.sql, tenant),
+            ...(options.uiDist ? { distDir: options.uiDist } : {}),
+          }),
+        );
         mountRest(app, {
           system,
           tokens,

@@ -131,6 +131,16 @@ export async function currentInputs(): Promise<BundleInputs> {
 }
 
 if (import.meta.main) {
+  // `--out DIR`: a private build (e.g. for a browser test run with COVE_UI_DIST=DIR), nothing
+  // recorded; without it, ui/dist and its inputs.json, to commit.
+  const at = Deno.args.indexOf("--out");
+  const outArg = at >= 0 ? Deno.args[at + 1] : undefined;
+  if (outArg) {
+    const out = new URL(outArg.replace(/\/?$/, "/"), `file://${Deno.cwd()}/`);
+    await buildUi(out);
+    console.log(`built into ${out.pathname}`);
+    Deno.exit(0);
+  }
   await buildUi();
   await Deno.writeTextFile(
     new URL(INPUTS_FILE, UI_DIST),

@@ -101,7 +101,13 @@ export async function startGateway(): Promise<Gateway> {
       LOG_LEVEL: "warn",
       ...(nodeDb ? { DATABASE_URL: nodeDb } : {}),
     });
-  let node: CoveNode | null = await startCove(config(0), { log: () => {} });
+  // COVE_UI_DIST: a private build (`deno task build:ui --out DIR`) instead of ui/dist.
+  const ui = Deno.env.get("COVE_UI_DIST");
+  const options = {
+    log: () => {},
+    ...(ui ? { uiDist: new URL(`file://${ui.replace(/\/?$/, "/")}`) } : {}),
+  };
+  let node: CoveNode | null = await startCove(config(0), options);
   const port = node.port;
   const url = node.url;
   const tokens = createTokenService({ secret: await tokenSecret(dataDir) });
@@ -117,7 +123,7 @@ export async function startGateway(): Promise<Gateway> {
       node = null;
     },
     up: async () => {
-      node ??= await startCove(config(port), { log: () => {} });
+      node ??= await startCove(config(port), options);
     },
     signinCode: async () => {
       // The node's own client is private; a short-lived one on the same database mints the code.
