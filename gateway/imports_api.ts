@@ -1,7 +1,8 @@
 /**
  * CSV import over REST at `/v1/imports`: upload a file (as `text/csv`, or as
- * JSON with a column mapping), follow its progress and row errors, list the
- * tenant's imports, cancel one. The upload answers once the file is stored
+ * JSON with a column mapping), check a header's mapping before uploading
+ * (`/preview`), follow its progress and row errors, list the tenant's
+ * imports, cancel one. The upload answers once the file is stored
  * and the job started; this node then drives the job in the background (and
  * any node resumes it after a restart), so a large file never holds the
  * request open.
@@ -11,9 +12,12 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import {
+  ColumnMapping,
+  IMPORT_FIELDS,
   importJob,
   ImportProgress,
   MAX_CSV_BYTES,
+  resolveMapping,
   runImport,
   type RunOptions,
   StartedImport,
@@ -30,6 +34,7 @@ import {
   createRoute,
   ErrorSchema,
   json,
+  jsonBody,
   notFound,
   type OpenAPIHono,
   z,
@@ -112,6 +117,24 @@ const ImportRow = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
 });
+
+const PreviewRequest = z.object({
+  header: z.array(z.string().max(500)).min(1).max(1_000).openapi({
+    description: "The file's header row, as the columns are named",
+  }),
+  mapping: ColumnMapping.optional(),
+}).openapi("PreviewImport");
+
+const PreviewAnswer = z.object({
+  mapping: z.record(z.string(), z.string()).openapi({
+    description: "Column → field as an upload of this header would resolve it",
+  }),
+  ignoredColumns: z.array(z.string()),
+  fields: z.array(z.string()).openapi({
+    description: "The fields a column may fill; `customFields.<name>` too",
+  }),
+  maxBytes: z.number().int().openapi({ description: "Largest file an upload takes" }),
+}).openapi("ImportPreview");
 
 const errorContent = json(ErrorSchema);
 
@@ -211,6 +234,34 @@ export function importRoutes(deps: ImportRouteDeps): OpenAPIHono<AuthEnv> {
       if (started.status === "running") drive(tenant, id);
       c.header("Location", `/v1/imports/${id}`);
       return c.json(started, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/preview",
+      tags,
+      summary: "Check a header and mapping before uploading: nothing is stored",
+      description: "Answers how each column would be mapped (auto-mapped ones included), the " +
+        "fields a column may fill and the size limit, so a form can show the mapping and refuse " +
+        "a file too large before sending it. A bad mapping is a 400 naming `mapping.<column>`.",
+      security: bearerOrApiKey,
+      request: { body: jsonBody(PreviewRequest) },
+      responses: {
+        200: { description: "The mapping an upload would use", content: json(PreviewAnswer) },
+        ...authErrors,
+      },
+    }),
+    (c) => {
+      const { header, mapping } = c.req.valid("json");
+      const resolved = resolveMapping(header, mapping);
+      return c.json({
+        mapping: resolved.mapping,
+        ignoredColumns: resolved.ignored,
+        fields: [...IMPORT_FIELDS],
+        maxBytes: MAX_CSV_BYTES,
+      }, 200);
     },
   );
 

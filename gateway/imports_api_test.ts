@@ -221,6 +221,42 @@ Deno.test("imports API: bad uploads are a 400 naming the field (415 for another 
   }
 });
 
+Deno.test("imports API: preview answers the mapping an upload would use and stores nothing; a bad mapping is a 400 naming the column", async () => {
+  const { app, bearer, get, close } = await setup(testBackends()[0]!);
+  try {
+    const a = await bearer("t1");
+    const preview = (body: unknown) =>
+      app.request("/v1/imports/preview", {
+        method: "POST",
+        headers: { authorization: a, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const auto = await preview({ header: ["Name", "E-mail", "Shoe size"] });
+    assert.equal(auto.status, 200);
+    const body = await auto.json();
+    assert.deepEqual(body.mapping, { Name: "contact.name", "E-mail": "contact.email" });
+    assert.deepEqual(body.ignoredColumns, ["Shoe size"]);
+    assert.ok(body.fields.includes("contact.phone"));
+    assert.equal(body.maxBytes, MAX_CSV_BYTES);
+
+    const mapped = await preview({
+      header: ["Who", "Mail"],
+      mapping: { Who: "contact.name", Mail: "contact.email" },
+    });
+    assert.deepEqual((await mapped.json()).mapping, { Who: "contact.name", Mail: "contact.email" });
+
+    const unknown = await preview({ header: ["Name", "Mail"], mapping: { Mail: "contact.mail" } });
+    assert.equal(unknown.status, 400);
+    assert.deepEqual(await paths(unknown), ["mapping.Mail"]);
+    const unusable = await preview({ header: ["Name"] });
+    assert.equal(unusable.status, 400);
+    assert.deepEqual(await paths(unusable), ["mapping"]);
+    assert.deepEqual((await (await get("/v1/imports", a)).json()).items, []);
+  } finally {
+    await close();
+  }
+});
+
 Deno.test("imports API: a body over the limit is a 413", async () => {
   const { bearer, post, get, close } = await setup(testBackends()[0]!);
   try {
