@@ -6,7 +6,8 @@
  * figures from the analytics projection, and how many leads an audience
  * matches now, as the builder shows before launch. A definition that fails
  * its schema (variants not matching the split, weights not summing to 100,
- * an unknown template variable) is a 400 naming the field. The tenant comes
+ * an unknown template variable) is a 400 naming the field. A create with an
+ * `Idempotency-Key` makes one draft however often it is sent. The tenant comes
  * from the caller's credentials only: another tenant's campaign is a 404.
  * Launch and the other changes go through the `ai` policy like every write.
  *
@@ -96,6 +97,17 @@ function campaignId(now: number): string {
   return `${now.toString(36).padStart(9, "0")}${newId().slice(0, 8)}`;
 }
 
+/**
+ * The id of a create sent with an `Idempotency-Key`: the same caller and key
+ * always name the same campaign, so a retried or double-clicked create finds
+ * the draft the first one made (a different definition under the key is a 409).
+ */
+async function keyedCampaignId(sub: string, key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${sub}\n${key}`));
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return `k${hex.slice(0, 31)}`;
+}
+
 /** The campaign's view, or a 404 when `tenant` has no such campaign. */
 async function requireCampaign(deps: ApiDeps, tenant: string, id: string): Promise<CampaignView> {
   const view = await deps.system.ref(campaign, tenant, id).query("view");
@@ -115,15 +127,24 @@ export function campaignRoutes(deps: ApiDeps): OpenAPIHono<AuthEnv> {
       path: "/",
       tags,
       summary: "Create a draft campaign; its id is generated",
+      description: "With an `Idempotency-Key` header the id follows from the caller and the " +
+        "key: the same request sent again answers the same draft, and another definition " +
+        "under that key is a 409.",
       security: bearerOrApiKey,
-      request: { body: jsonBody(CampaignDefinition, DEFINITION_NOTE) },
+      request: {
+        body: jsonBody(CampaignDefinition, DEFINITION_NOTE),
+        headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
+      },
       responses: {
         201: { description: "The draft", content: json(campaignReply) },
         ...authErrors,
       },
     }),
     async (c) => {
-      const id = campaignId(deps.system.clock.now());
+      const key = c.req.valid("header")["idempotency-key"];
+      const id = key
+        ? await keyedCampaignId(c.var.auth.sub, key)
+        : campaignId(deps.system.clock.now());
       const view = await ref(c.var.auth.tenant, id).ask("create", {
         definition: c.req.valid("json"),
       });

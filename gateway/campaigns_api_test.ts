@@ -216,3 +216,33 @@ Deno.test("campaigns API: stats follow the campaign's enrollment and sends", asy
     assert.equal(view.enrolled, 3);
   });
 });
+
+Deno.test("campaigns API: a create sent twice with one Idempotency-Key makes one draft", async () => {
+  await withApi(async ({ app, send, bearer }) => {
+    const admin = await bearer("tenant-a");
+    const post = (key: string, body: unknown) =>
+      app.request("/v1/campaigns", {
+        method: "POST",
+        headers: {
+          authorization: admin,
+          "content-type": "application/json",
+          "idempotency-key": key,
+        },
+        body: JSON.stringify(body),
+      });
+    const [a, b] = await Promise.all([
+      post("wizard-1", definition()),
+      post("wizard-1", definition()),
+    ]);
+    assert.equal(a.status, 201);
+    assert.equal(b.status, 201);
+    const first = (await a.json()).campaign;
+    assert.equal((await b.json()).campaign.id, first.id);
+    const other = await post("wizard-1", definition({ name: "Another" }));
+    assert.equal(other.status, 409, "another definition under the same key");
+    const fresh = await post("wizard-2", definition());
+    assert.notEqual((await fresh.json()).campaign.id, first.id);
+    const listed = await (await send("GET", "/v1/campaigns", admin)).json();
+    assert.equal(listed.items.length, 2);
+  });
+});
