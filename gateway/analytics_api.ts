@@ -4,7 +4,9 @@
  * stream position it names), its rebuild from the journal (admins), and a
  * quick summary of the tenant's leads computed with SQL over the `leads` read
  * model (`/summary`; leads merged into another counted once, as the lead they
- * merged into).
+ * merged into). `/scores` answers live leads' scores against their capture
+ * time for the dashboard's scatter plot, evenly thinned to a bound so a
+ * tenant with a million leads still gets a plot-sized answer.
  *
  * Live dashboards subscribe to the tenant's stream and re-read
  * `GET /v1/analytics` when events arrive: the report's `position` says how far
@@ -63,7 +65,60 @@ const SummaryQuery = z.object({
   }),
 });
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD");
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const Day = z.string().regex(DAY, "a day as YYYY-MM-DD").refine((v) => {
+  if (!DAY.test(v)) return true; // the regex already named it
+  // Round-tripped, so 2026-02-30 (which Date.parse rolls over) and year 0 are refused too.
+  const ms = Date.parse(`${v}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === v && v >= "0001-01-01";
+}, "a day as YYYY-MM-DD");
+
+/** The most points `GET /v1/analytics/scores` answers by default, and at most. */
+export const SCORE_POINTS = { default: 2_000, max: 10_000 } as const;
+
+const ScoresQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(SCORE_POINTS.max).default(SCORE_POINTS.default)
+    .openapi({
+      description: `At most this many points (default ${SCORE_POINTS.default}, ` +
+        `max ${SCORE_POINTS.max}); more leads are thinned evenly over capture time`,
+    }),
+  from: Day.optional().openapi({
+    description: "First local day (inclusive, the tenant's zone) of capture",
+  }),
+  to: Day.optional().openapi({ description: "Last local day (inclusive) of capture" }),
+}).refine((q) => !q.from || !q.to || q.from <= q.to, {
+  message: "the last day comes on or after from",
+  path: ["to"],
+});
+
+/** One live lead of the scatter plot. */
+export const ScorePoint = z.object({
+  leadId: z.string(),
+  score: z.number().int(),
+  /** Capture time, epoch ms. */
+  capturedAt: z.number(),
+  status: LeadStatus,
+  /** The deal's value, for won leads whose win the analytics projection has folded in. */
+  valueCents: z.number().optional(),
+}).openapi("ScorePoint");
+
+/** What `GET /v1/analytics/scores` answers. */
+export const ScoreSample = z.object({
+  /** Live leads (not merged away) captured in the range. */
+  total: z.number().int(),
+  /** True when `total` exceeds the limit and `points` is an even sample of them. */
+  sampled: z.boolean(),
+  limit: z.number().int(),
+  /** The zone `from`/`to` were read in (the tenant's). */
+  timeZone: z.string(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  /** In capture order. */
+  points: z.array(ScorePoint),
+}).openapi("ScoreSample");
+
+/** What `GET /v1/analytics/scores` answers. */
+export type ScoreSample = z.infer<typeof ScoreSample>;
 
 const ReportQuery = z.object({
   from: Day.optional().openapi({
@@ -190,6 +245,76 @@ export function analyticsRoutes(deps: ApiDeps): OpenAPIHono<AuthEnv> {
         asOf,
       };
       return c.json(summary, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/scores",
+      tags: ["analytics"],
+      summary: "Live leads' scores against capture time (for a scatter plot), at most `limit`",
+      description: "Leads merged into another are left out. When more leads match than " +
+        "`limit`, an even spread over capture time is answered (`sampled: true`, `total` " +
+        "says how many matched). `from`/`to` are local days in the tenant's zone.",
+      security: bearerOrApiKey,
+      request: { query: ScoresQuery },
+      responses: {
+        200: { description: "The points", content: json(ScoreSample) },
+        ...authErrors,
+      },
+    }),
+    async (c) => {
+      const { limit, from, to } = c.req.valid("query");
+      const sql = deps.system.journal.sql;
+      const tenant = c.var.auth.tenant;
+      const zone = await zoneOf(tenant);
+      // Local midnights in the tenant's zone, so the range matches GET /v1/analytics' days.
+      const captured = sql`
+        ${from ? sql`AND l.created_at >= (${from}::date)::timestamp AT TIME ZONE ${zone}` : sql``}
+        ${to ? sql`AND l.created_at < (${to}::date + 1)::timestamp AT TIME ZONE ${zone}` : sql``}`;
+      // Row n of N is kept when floor(n·limit/N) steps up: exactly min(limit, N) rows, evenly
+      // spread over capture order, the same ones on every read (a live plot does not shuffle).
+      const rows = await sql<
+        {
+          lead_id: string;
+          score: number;
+          captured_at: Date;
+          status: LeadStatus;
+          value_cents: string | null;
+          total: number;
+        }[]
+      >`
+        WITH ranked AS (
+          SELECT l.lead_id, l.score, l.created_at, l.status,
+            row_number() OVER (ORDER BY l.created_at, l.lead_id) AS n,
+            count(*) OVER () AS total
+          FROM leads l
+          WHERE l.tenant = ${tenant} AND l.merged_into IS NULL ${captured}
+        )
+        SELECT r.lead_id, r.score, r.created_at AS captured_at, r.status, r.total::int AS total,
+          CASE WHEN r.status = 'won' THEN a.facts->>'valueCents' END AS value_cents
+        FROM ranked r
+        LEFT JOIN analytics_leads a ON a.tenant = ${tenant} AND a.lead_id = r.lead_id
+        WHERE (r.n * ${limit}) / r.total > ((r.n - 1) * ${limit}) / r.total
+        ORDER BY r.n`;
+      const total = rows[0]?.total ?? 0;
+      const sample: ScoreSample = {
+        total,
+        sampled: total > limit,
+        limit,
+        timeZone: zone,
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+        points: rows.map((r) => ({
+          leadId: r.lead_id,
+          score: r.score,
+          capturedAt: r.captured_at.getTime(),
+          status: r.status,
+          ...(r.value_cents !== null ? { valueCents: Number(r.value_cents) } : {}),
+        })),
+      };
+      return c.json(sample, 200);
     },
   );
 

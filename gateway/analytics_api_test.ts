@@ -1,8 +1,21 @@
 import assert from "node:assert/strict";
 import { analyticsMigrations, catchUp } from "../actors/analytics/mod.ts";
-import { lead } from "../actors/lead/mod.ts";
-import { migrate } from "../actors/runtime/mod.ts";
-import { issuePaths, withApi } from "./_api_test_support.ts";
+import { lead, leadMigrations, settings } from "../actors/lead/mod.ts";
+import {
+  ActorSystem,
+  migrate,
+  openTestDatabase,
+  type TestBackend,
+  testBackends,
+  testName,
+} from "../actors/runtime/mod.ts";
+import { ManualClock, type Role } from "../shared/mod.ts";
+import { issuePaths, T0, withApi } from "./_api_test_support.ts";
+import { analyticsRoutes } from "./analytics_api.ts";
+import { createApp } from "./app.ts";
+import { createTokenService } from "./auth.ts";
+import { leadRoutes } from "./leads_api.ts";
+import { gatewayMigrations } from "./migrations.ts";
 
 const HOUR = 3_600_000;
 
@@ -119,6 +132,7 @@ Deno.test("OpenAPI: /openapi.json documents the team, task, booking, outbox and 
       ["/v1/analytics/summary", "get"],
       ["/v1/analytics", "get"],
       ["/v1/analytics/rebuild", "post"],
+      ["/v1/analytics/scores", "get"],
     ];
     for (const [path, method] of expected) {
       assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} documented`);
@@ -208,3 +222,146 @@ Deno.test("analytics API: the report of the caller's tenant, exact up to its pos
     }
   });
 });
+
+/** The leads and analytics routes on `backend`'s database, on a manual clock. */
+async function scoresApp(backend: TestBackend) {
+  const db = await openTestDatabase(backend, [
+    ...await leadMigrations(),
+    ...await gatewayMigrations(),
+    ...await analyticsMigrations(),
+  ]);
+  const clock = new ManualClock(T0);
+  const system = new ActorSystem({ database: db, types: [lead, settings], clock });
+  const tokens = createTokenService({ secret: "x".repeat(32) });
+  const app = createApp({
+    health: { ping: () => Promise.resolve(true), isShuttingDown: () => false },
+    routes: (a) => {
+      a.route("/v1/leads", leadRoutes({ system, tokens }));
+      a.route("/v1/analytics", analyticsRoutes({ system, tokens }));
+    },
+  });
+  const bearer = async (tenant: string, role: Role = "agent") =>
+    `Bearer ${(await tokens.issue({ sub: `user-${role}`, tenant, role })).accessToken}`;
+  const get = (path: string, auth: string) =>
+    app.request(path, { headers: { authorization: auth } });
+  const capture = async (auth: string, key: string) => {
+    const r = await app.request("/v1/leads", {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body: JSON.stringify({ idempotencyKey: key, contact: { email: `${key}@example.com` } }),
+    });
+    assert.equal(r.status, 201, `captured ${key}`);
+    return (await r.json()).leadId as string;
+  };
+  const close = async () => {
+    await system.shutdown();
+    await db.close();
+  };
+  return { db, system, clock, bearer, get, capture, close };
+}
+
+for (const backend of testBackends()) {
+  Deno.test({
+    name: testName(
+      "analytics API",
+      backend,
+      "/scores answers at most limit points evenly spread, the caller's tenant only",
+    ),
+    ignore: !!backend.skip,
+    async fn() {
+      const t = await scoresApp(backend);
+      try {
+        const a = await t.bearer("tenant-a");
+        const ids: string[] = [];
+        // 25 leads an hour apart from 2026-03-02 13:30 UTC (08:30 in New York, the default zone).
+        for (let i = 0; i < 25; i++) {
+          ids.push(await t.capture(a, `s${i}`));
+          t.clock.advance(HOUR);
+        }
+        const won = await t.system.ref(lead, "tenant-a", ids[1]!).ask("setStatus", {
+          status: "won",
+          valueCents: 125_000,
+        });
+        assert.equal(won.ok, true);
+        await catchUp(t.db.sql, "tenant-a", "America/New_York");
+        const theirs = await t.capture(await t.bearer("tenant-b"), "b1");
+        const b = await t.bearer("tenant-b", "ai");
+
+        const scores = async (query: string, auth = a) => {
+          const r = await t.get(`/v1/analytics/scores${query}`, auth);
+          assert.equal(r.status, 200, query);
+          return await r.json();
+        };
+        const all = await scores("");
+        assert.equal(all.total, 25);
+        assert.equal(all.sampled, false);
+        assert.equal(all.limit, 2_000, "the default limit");
+        assert.deepEqual(all.points.map((p: { leadId: string }) => p.leadId), ids, "capture order");
+        const winner = all.points[1];
+        assert.equal(winner.status, "won");
+        assert.equal(winner.valueCents, 125_000, "the win's value, from the projection");
+        assert.equal(all.points[0].status, "new");
+        assert.equal(all.points[0].valueCents, undefined);
+        assert.equal(typeof all.points[0].score, "number");
+        assert.equal(all.points[0].capturedAt, T0);
+
+        const few = await scores("?limit=10");
+        assert.equal(few.total, 25);
+        assert.equal(few.sampled, true);
+        assert.equal(few.points.length, 10, "exactly limit points");
+        const picked = few.points.map((p: { leadId: string }) => ids.indexOf(p.leadId));
+        assert.deepEqual(
+          picked,
+          [2, 4, 7, 9, 12, 14, 17, 19, 22, 24],
+          "evenly spread, to the last",
+        );
+        assert.deepEqual(await scores("?limit=10"), few, "the same sample on every read");
+
+        // Days are New York's: 08:30 + 15 h is 23:30 on the 2nd; the 17th lead onwards came on the 3rd.
+        const second = await scores("?from=2026-03-02&to=2026-03-02");
+        assert.equal(second.timeZone, "America/New_York");
+        assert.equal(second.total, 16);
+        assert.equal(second.from, "2026-03-02");
+        const third = await scores("?from=2026-03-03");
+        assert.equal(third.total, 9);
+        assert.equal((await scores("?to=2026-03-01")).total, 0);
+        assert.deepEqual((await scores("?to=2026-03-01")).points, []);
+
+        const other = await scores("", b);
+        assert.deepEqual(other.points.map((p: { leadId: string }) => p.leadId), [theirs]);
+        assert.equal(other.total, 1, "tenant B sees only its own lead");
+      } finally {
+        await t.close();
+      }
+    },
+  });
+
+  Deno.test({
+    name: testName("analytics API", backend, "/scores: bad input is a 400 naming the field"),
+    ignore: !!backend.skip,
+    async fn() {
+      const t = await scoresApp(backend);
+      try {
+        const a = await t.bearer("tenant-a");
+        const cases: [string, string[]][] = [
+          ["?limit=0", ["limit"]],
+          ["?limit=10001", ["limit"]],
+          ["?limit=many", ["limit"]],
+          ["?from=2026-02-30", ["from"]],
+          ["?to=yesterday", ["to"]],
+          ["?from=2026-03-05&to=2026-03-04", ["to"]],
+        ];
+        for (const [query, paths] of cases) {
+          const r = await t.get(`/v1/analytics/scores${query}`, a);
+          assert.equal(r.status, 400, query);
+          assert.deepEqual(await issuePaths(r), paths, query);
+        }
+        assert.equal((await t.get("/v1/analytics/scores?limit=10000", a)).status, 200);
+        const widget = await t.bearer("tenant-a", "widget");
+        assert.equal((await t.get("/v1/analytics/scores", widget)).status, 403);
+      } finally {
+        await t.close();
+      }
+    },
+  });
+}
