@@ -1,14 +1,14 @@
 /**
  * The leads REST routes under `/v1/leads`: create (the same capture path as
- * every other source, so it dedupes alike), list with filters and a cursor,
- * the silent leads, get one, its timeline, its state at a past moment and its
- * follow-ups; the routes that change a lead are in `_lead_commands.ts`. The
+ * every other source, so it dedupes alike), list (`_lead_list.ts`), the
+ * silent leads, get one, its timeline, its conversation, its state at a past
+ * moment and its follow-ups; the routes that change a lead are in `_lead_commands.ts`. The
  * tenant always comes from the caller's token, never from the path or the
  * body, so a token for one tenant cannot name another's lead.
  *
  * @module
  */
-import { decodeCursor, encodeCursor } from "./_cursor.ts";
+import { LeadRow, listLeads, ListQuery } from "./_lead_list.ts";
 import {
   ActiveFollowUp,
   captureLead,
@@ -21,6 +21,7 @@ import {
 } from "../actors/lead/mod.ts";
 import {
   CaptureLeadFields,
+  ConversationMessage,
   FollowUpSequence,
   identifiesSomeone,
   IDENTIFY_ISSUE,
@@ -49,6 +50,7 @@ import {
   z,
 } from "./openapi.ts";
 
+export { LeadRow, LeadSort } from "./_lead_list.ts";
 export {
   LeadConflictError,
   LeadIdParam,
@@ -56,32 +58,6 @@ export {
   type LeadRouteDeps,
   LeadView,
 } from "./_lead_common.ts";
-
-const ListQuery = z.object({
-  status: LeadStatus.optional(),
-  q: z.string().max(200).optional().openapi({ description: "Matches name, email or company" }),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional().openapi({
-    description: "Opaque: the `next` of the previous page",
-  }),
-});
-
-/** One row of the lead list. */
-export const LeadRow = z.object({
-  lead_id: z.string(),
-  name: z.string().nullable(),
-  email: z.string().nullable(),
-  phone: z.string().nullable(),
-  company: z.string().nullable(),
-  status: z.string(),
-  score: z.number().nullable(),
-  priority: z.string().nullable(),
-  owner: z.string().nullable(),
-  source: z.string().nullable(),
-  tags: z.unknown(),
-  created_at: z.unknown(),
-  last_activity: z.unknown(),
-}).openapi("LeadRow");
 
 const CaptureBody = CaptureLeadFields.extend({ source: LeadSource.default("rest") })
   .refine(identifiesSomeone, IDENTIFY_ISSUE)
@@ -108,8 +84,8 @@ const TimelineQuery = z.object({
 });
 
 const SilentQuery = z.object({
-  hours: z.coerce.number().min(1).max(24 * 365).default(72).openapi({
-    description: "Silent for at least this many hours (default 72)",
+  hours: z.coerce.number().positive().max(24 * 365).default(72).openapi({
+    description: "Silent for at least this many hours (default 72; fractions allowed, e.g. 0.5)",
   }),
   minScore: z.coerce.number().int().min(0).max(100).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -139,6 +115,12 @@ const StateAt = z.object({
   seq: z.number().openapi({ description: "The lead's last event by then; 0 if none" }),
   state: LeadView,
 }).openapi("LeadStateAt");
+
+const Messages = z.object({
+  items: z.array(ConversationMessage.extend({
+    at: z.number().openapi({ description: "When it was recorded, epoch ms" }),
+  })),
+}).openapi("LeadMessages");
 
 const FollowUps = z.object({
   active: ActiveFollowUp.nullable().openapi({
@@ -184,7 +166,7 @@ export function leadRoutes(deps: LeadRouteDeps): OpenAPIHono<AuthEnv> {
       method: "get",
       path: "/",
       tags,
-      summary: "List leads, newest first, with filters and a cursor",
+      summary: "List leads in one of five orders, with filters, a search and a cursor",
       security: bearerOrApiKey,
       request: { query: ListQuery },
       responses: {
@@ -196,32 +178,12 @@ export function leadRoutes(deps: LeadRouteDeps): OpenAPIHono<AuthEnv> {
       },
     }),
     async (c) => {
-      const { status, q, limit, cursor } = c.req.valid("query");
-      const [afterAt, afterId] = cursor
-        ? decodeCursor(cursor, (at) => !Number.isNaN(Date.parse(at)))
-        : [];
-      const sql = deps.system.journal.sql;
-      const like = q ? `%${q.replace(/[\\%_]/g, (m) => "\\" + m)}%` : undefined;
-      const rows = await sql<z.infer<typeof LeadRow>[]>`
-        SELECT lead_id, name, email, phone, company, status, score, priority, owner, source, tags,
-               created_at, last_activity
-        FROM leads
-        WHERE tenant = ${c.var.auth.tenant} AND merged_into IS NULL
-          ${status ? sql`AND status = ${status}` : sql``}
-          ${
-        like ? sql`AND (name ILIKE ${like} OR email ILIKE ${like} OR company ILIKE ${like})` : sql``
-      }
-          ${
-        afterAt ? sql`AND (created_at, lead_id) < (${new Date(afterAt)}, ${afterId ?? ""})` : sql``
-      }
-        ORDER BY created_at DESC, lead_id DESC
-        LIMIT ${limit + 1}`;
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      const next = rows.length > limit && last
-        ? encodeCursor((last.created_at as Date).toISOString(), last.lead_id)
-        : null;
-      return c.json({ items, next }, 200);
+      const page = await listLeads(
+        deps.system.journal.sql,
+        c.var.auth.tenant,
+        c.req.valid("query"),
+      );
+      return c.json(page, 200);
     },
   );
 
@@ -325,6 +287,29 @@ export function leadRoutes(deps: LeadRouteDeps): OpenAPIHono<AuthEnv> {
       const ref = deps.system.ref(lead, c.var.auth.tenant, id);
       const { state, seq } = await deps.system.stateAt(ref, at);
       return c.json({ leadId: id, at, seq, state: { leadId: id, ...state } }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}/messages",
+      tags,
+      summary: "The lead's latest 50 messages, oldest first, with their delivery status",
+      description: "Inbound and outbound on every channel; `status` follows each outbound " +
+        "message as its provider reports it. Older messages are on the timeline.",
+      security: bearerOrApiKey,
+      request: { params: LeadIdParam },
+      responses: {
+        200: { description: "The conversation", content: json(Messages) },
+        ...authErrors,
+        ...notFound,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const view = await requireLead(deps, c.var.auth.tenant, id);
+      return c.json({ items: view.messages }, 200);
     },
   );
 

@@ -513,3 +513,207 @@ Deno.test("leads API: every route on one lead is a 404 for another tenant, and c
     await close();
   }
 });
+
+type Row = { lead_id: string; name: string; score: number; created_at: string; status: string };
+
+/** Every row of `/v1/leads?<query>`, read `limit` at a time by following `next`. */
+async function readAll(
+  send: (m: string, p: string, a: string) => Promise<Response>,
+  auth: string,
+  query: string,
+  limit: number,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  let cursor: string | null = null;
+  do {
+    const path: string = `/v1/leads?${query}&limit=${limit}` +
+      (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
+    const res = await send("GET", path, auth);
+    assert.equal(res.status, 200, await res.clone().text());
+    const page: { items: Row[]; next: string | null } = await res.json();
+    rows.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return rows;
+}
+
+Deno.test("leads API: each sort orders the list and its cursor pages through it without gaps or repeats", async () => {
+  const { send, bearer, clock, sql, close } = await setup();
+  try {
+    const a = await bearer("tenant-a");
+    const people: Array<[string, Record<string, unknown>]> = [
+      ["k1", { name: "carla Díaz", email: "carla@example.com" }],
+      ["k2", { name: "Ana Pérez", email: "ana@example.com", phone: "+1 (415) 555-0101" }],
+      ["k3", { name: "Bob | Pipe", company: "Acme Web", email: "bob@example.com" }],
+      ["k4", { email: "nameless@example.com" }],
+      ["k5", {
+        name: "Dee",
+        email: "dee@example.com",
+        company: "Dee's Bakery",
+        businessType: "bakery",
+        website: null,
+        rating: 4.8,
+        reviewCount: 120,
+        phone: "+14155550199",
+      }],
+      ["k6", { name: "ana Zed", email: "zed@example.com" }],
+    ];
+    const ids: string[] = [];
+    for (const [key, contact] of people) {
+      ids.push(await capture(send, a, key, contact));
+      clock.advance(60_000);
+    }
+    // Activity: the first lead writes again, so it is the latest active.
+    const msg = { channel: "sms", direction: "inbound", content: "still keen", status: "received" };
+    assert.equal((await send("POST", `/v1/leads/${ids[0]}/messages`, a, msg)).status, 201);
+
+    const newest = await readAll(send, a, "sort=newest", 2);
+    assert.deepEqual(newest.map((r) => r.lead_id), ids.toReversed());
+    const oldest = await readAll(send, a, "sort=oldest", 4);
+    assert.deepEqual(oldest.map((r) => r.lead_id), ids);
+    const byName = await readAll(send, a, "sort=name", 2);
+    assert.deepEqual(byName.map((r) => r.name), [
+      "Ana Pérez",
+      "ana Zed",
+      "Bob | Pipe",
+      "carla Díaz",
+      "Dee",
+      "",
+    ]);
+    // Scores as the read model holds them (ties are ordered by lead id, high to low).
+    const points = [10, 40, 40, 0, 90, 5];
+    for (const [i, id] of ids.entries()) {
+      await sql`UPDATE leads SET score = ${points[i]!} WHERE lead_id = ${id}`;
+    }
+    const byScore = await readAll(send, a, "sort=score", 1);
+    const tie = [ids[1]!, ids[2]!].toSorted().toReversed();
+    assert.deepEqual(byScore.map((r) => r.lead_id), [ids[4], ...tie, ids[0], ids[5], ids[3]]);
+    const byActivity = await readAll(send, a, "sort=activity", 5);
+    assert.equal(byActivity[0]!.lead_id, ids[0]);
+    assert.deepEqual(byActivity.slice(1).map((r) => r.lead_id), ids.slice(1).toReversed());
+    for (const list of [byScore, byActivity]) {
+      assert.equal(new Set(list.map((r) => r.lead_id)).size, 6);
+    }
+
+    // Search by name, email, company and phone (digits match whatever the punctuation).
+    const find = async (q: string) =>
+      (await readAll(send, a, `q=${encodeURIComponent(q)}&sort=name`, 50)).map((r) => r.lead_id);
+    assert.deepEqual(await find("ana"), [ids[1], ids[5]]);
+    assert.deepEqual(await find("acme"), [ids[2]]);
+    assert.deepEqual(await find("NAMELESS@"), [ids[3]]);
+    assert.deepEqual(await find("555-0199"), [ids[4]]);
+    assert.deepEqual(await find("100%"), []);
+    // Filters: status (with a sort) and source.
+    assert.equal((await send("PATCH", `/v1/leads/${ids[2]}`, a, { status: "lost" })).status, 200);
+    const lost = await readAll(send, a, "status=lost&sort=score", 2);
+    assert.deepEqual(lost.map((r) => r.lead_id), [ids[2]]);
+    assert.equal((await readAll(send, a, "source=rest", 50)).length, 6);
+    assert.equal((await readAll(send, a, "source=csv", 50)).length, 0);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("leads API: a bad sort, a cursor of another sort or a forged cursor is a 400 naming the field", async () => {
+  const { send, bearer, close } = await setup();
+  try {
+    const a = await bearer("tenant-a");
+    for (let i = 0; i < 3; i++) {
+      await capture(send, a, `k${i}`, { name: `P${i}`, email: `p${i}@example.com` });
+    }
+    const first = await (await send("GET", "/v1/leads?sort=score&limit=1", a)).json();
+    assert.ok(first.next);
+    const forged = btoa(JSON.stringify(["score", "not a number", "x"]));
+    const cases: Array<[string, string, RegExp]> = [
+      ["sort=loudest", "sort", /newest/],
+      ["status=hot", "status", /new/],
+      ["source=fax", "source", /widget/],
+      [`sort=name&cursor=${encodeURIComponent(first.next)}`, "cursor", /sort score, not name/],
+      [`cursor=${encodeURIComponent(first.next)}`, "cursor", /sort score, not newest/],
+      [`sort=score&cursor=${forged}`, "cursor", /not a cursor/],
+      ["sort=score&cursor=%%%", "cursor", /not a cursor/],
+      [`q=${"x".repeat(201)}`, "q", /200/],
+    ];
+    for (const [q, field, message] of cases) {
+      const res = await send("GET", `/v1/leads?${q}`, a);
+      assert.equal(res.status, 400, q);
+      const body = await res.json();
+      assert.deepEqual(body.error.details.issues.map((i: { path: string }) => i.path), [field], q);
+      assert.match(JSON.stringify(body.error), message, q);
+    }
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("leads API: /messages answers the conversation with direction, channel and delivery status", async () => {
+  const { send, bearer, clock, close } = await setup();
+  try {
+    const a = await bearer("tenant-a");
+    const id = await capture(send, a, "k1", { name: "Dana", email: "dana@example.com" });
+    const out = { channel: "email", direction: "outbound", content: "Hello Dana", status: "sent" };
+    clock.advance(1_000);
+    assert.equal((await send("POST", `/v1/leads/${id}/messages`, a, out)).status, 201);
+    const res = await send("GET", `/v1/leads/${id}/messages`, a);
+    assert.equal(res.status, 200);
+    const { items } = await res.json();
+    assert.deepEqual(items.at(-1), { ...out, at: clock.now() });
+    assert.equal((await send("GET", `/v1/leads/${id}/messages`, await bearer("b"))).status, 404);
+    assert.equal((await send("GET", "/v1/leads/nobody/messages", a)).status, 404);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test({
+  name:
+    "leads API (Postgres): at 100,000 leads every sort's first and later pages read an index, not a sort of the tenant",
+  ignore: !Deno.env.get("TEST_DATABASE_URL"),
+  async fn() {
+    const { send, bearer, sql, close } = await setup({ backend: testBackends()[1]! });
+    try {
+      await sql`
+        INSERT INTO leads (actor, tenant, lead_id, name, email, status, score, priority, source,
+                           tags, created_at, last_activity)
+        SELECT 'lead/big/' || i, 'big', 'L' || lpad(i::text, 6, '0'), 'Name ' || (i * 7919 % 100000),
+               'p' || i || '@example.com', (ARRAY['new','contacted','qualified'])[1 + i % 3],
+               i * 31 % 101, 'low', 'rest', '{}',
+               timestamptz '2026-01-01' + i * interval '1 second',
+               timestamptz '2026-01-01' + (i * 7 % 100000) * interval '1 second'
+        FROM generate_series(1, 100000) AS i`;
+      await sql`ANALYZE leads`;
+      const auth = await bearer("big");
+      for (const sort of ["newest", "oldest", "score", "name", "activity"]) {
+        const first = await (await send("GET", `/v1/leads?sort=${sort}&limit=50`, auth)).json();
+        assert.equal(first.items.length, 50, sort);
+        const second = await (await send(
+          "GET",
+          `/v1/leads?sort=${sort}&limit=50&cursor=${encodeURIComponent(first.next)}`,
+          auth,
+        )).json();
+        assert.equal(second.items.length, 50, sort);
+        assert.ok(
+          second.items.every((r: Row) => !first.items.some((f: Row) => f.lead_id === r.lead_id)),
+        );
+      }
+      // The plans: each order reads its index in order and stops at the page's end.
+      const orders: Record<string, string> = {
+        newest: "created_at DESC, lead_id DESC",
+        oldest: "created_at ASC, lead_id ASC",
+        score: "score DESC, lead_id DESC",
+        name: "(name = '') ASC, lower(name) ASC, lead_id ASC",
+        activity: "last_activity DESC, lead_id DESC",
+      };
+      for (const [sort, order] of Object.entries(orders)) {
+        const plan = (await sql.unsafe(
+          `EXPLAIN SELECT lead_id FROM leads WHERE tenant = 'big' AND merged_into IS NULL
+           ORDER BY ${order} LIMIT 51`,
+        )).map((r) => String(r["QUERY PLAN"])).join("\n");
+        assert.match(plan, /Index (Only )?Scan/, `${sort}:\n${plan}`);
+        assert.doesNotMatch(plan, /Sort|Seq Scan/, `${sort}:\n${plan}`);
+      }
+    } finally {
+      await close();
+    }
+  },
+});

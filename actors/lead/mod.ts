@@ -27,5 +27,6 @@ export function leadMigrations(): Promise<Migration[]> {
     "0101_leads.sql",
     "0102_opt_outs.sql",
     "0103_lead_campaigns.sql",
+    "0104_lead_list_indexes.sql",
   ]);
 }
