@@ -26,7 +26,6 @@ import {
   identifiesSomeone,
   IDENTIFY_ISSUE,
   LeadSource,
-  LeadStatus,
 } from "../shared/mod.ts";
 import type { AuthEnv } from "./auth.ts";
 import { guard, STAFF_ROLES } from "./guard.ts";
