@@ -179,6 +179,11 @@ export interface SiteKey {
   tenant: string;
   /** Exact origins such as `https://shop.example.com`. */
   allowedOrigins: string[];
+  /**
+   * The widget's settings as stored (JSON; see `gateway/_widget_settings.ts`), or null/absent
+   * for the defaults. Read through `storedWidgetSettings`, which tolerates an outdated value.
+   */
+  widget?: unknown;
 }
 
 /** Where API keys live (the port; {@link MemoryApiKeyStore}, {@link PostgresApiKeyStore}). */
@@ -261,11 +266,11 @@ export class MemoryApiKeyStore implements ApiKeyStore, SiteKeyStore {
   /** See {@link SiteKeyStore.findSiteKey}. */
   findSiteKey(key: string): Promise<SiteKey | null> {
     const s = this.#sites.get(key);
-    return Promise.resolve(s ? { ...s, allowedOrigins: [...s.allowedOrigins] } : null);
+    return Promise.resolve(s ? structuredClone(s) : null);
   }
   /** See {@link SiteKeyStore.putSiteKey}. */
   putSiteKey(site: SiteKey): Promise<void> {
-    this.#sites.set(site.key, { ...site, allowedOrigins: [...site.allowedOrigins] });
+    this.#sites.set(site.key, structuredClone(site));
     return Promise.resolve();
   }
 }
@@ -312,21 +317,32 @@ export class PostgresApiKeyStore implements ApiKeyStore, SiteKeyStore {
   }
   /** See {@link SiteKeyStore.findSiteKey}. */
   async findSiteKey(key: string): Promise<SiteKey | null> {
-    const [row] = await this.#sql<{ tenant: string; origins: string }[]>`
-      SELECT tenant, array_to_json(allowed_origins)::text AS origins
+    const [row] = await this.#sql<{ tenant: string; origins: string; widget: string | null }[]>`
+      SELECT tenant, array_to_json(allowed_origins)::text AS origins, widget::text AS widget
       FROM site_keys WHERE key = ${key}`;
-    // Arrays cross as JSON text both ways, so the embedded and the real Postgres path agree.
-    return row ? { key, tenant: row.tenant, allowedOrigins: JSON.parse(row.origins) } : null;
+    // Arrays and JSON cross as text both ways, so the embedded and the real Postgres path agree.
+    if (!row) return null;
+    return {
+      key,
+      tenant: row.tenant,
+      allowedOrigins: JSON.parse(row.origins),
+      ...(row.widget === null ? {} : { widget: JSON.parse(row.widget) }),
+    };
   }
   /** See {@link SiteKeyStore.putSiteKey}. */
   async putSiteKey(site: SiteKey): Promise<void> {
     const origins = JSON.stringify(site.allowedOrigins);
+    const widget = site.widget === undefined || site.widget === null
+      ? null
+      : JSON.stringify(site.widget);
     await this.#sql`
-      INSERT INTO site_keys (key, tenant, allowed_origins)
+      INSERT INTO site_keys (key, tenant, allowed_origins, widget)
       VALUES (${site.key}, ${site.tenant},
-              ARRAY(SELECT jsonb_array_elements_text(${origins}::text::jsonb)))
+              ARRAY(SELECT jsonb_array_elements_text(${origins}::text::jsonb)),
+              ${widget}::text::jsonb)
       ON CONFLICT (key) DO UPDATE
-      SET tenant = EXCLUDED.tenant, allowed_origins = EXCLUDED.allowed_origins`;
+      SET tenant = EXCLUDED.tenant, allowed_origins = EXCLUDED.allowed_origins,
+          widget = EXCLUDED.widget`;
   }
 }
 

@@ -2,7 +2,8 @@
  * The credential routes: renew tokens (`/v1/auth/refresh`), exchange a
  * one-time sign-in code for tokens (`/v1/auth/signin`), mint a stream ticket
  * for EventSource (`/v1/auth/ticket`), and an admin's API keys
- * (`/v1/api-keys`) and widget site keys (`/v1/site-keys`). One-time codes
+ * (`/v1/api-keys`) and widget site keys with their form's settings
+ * (`/v1/site-keys`). One-time codes
  * (sign-in codes and stream tickets) live in Postgres as hashes, so any node
  * redeems what another minted, and each redeems exactly once.
  *
@@ -31,6 +32,7 @@ import {
   type OpenAPIHono,
   z,
 } from "./openapi.ts";
+import { storedWidgetSettings, WidgetSettings } from "./_widget_settings.ts";
 
 // ---------------------------------------------------------------- one-time codes
 
@@ -107,7 +109,36 @@ const Origin = z.string().max(200).refine((s) => {
 const SiteKeySchema = z.object({
   key: z.string(),
   allowedOrigins: z.array(z.string()),
+  widget: z.object({
+    fields: z.array(z.string()),
+    labels: z.record(z.string(), z.string()),
+    thankYou: z.string().optional(),
+    booking: z.boolean(),
+  }).openapi({ description: "The widget's settings, defaults applied" }),
 }).openapi("SiteKey");
+
+/** A site key's id in a path: the key itself (it is public). */
+const SiteKeyParam = z.object({
+  id: z.string().regex(/^[\x21-\x7e]{1,200}$/, "not a site key").openapi({
+    param: { name: "id", in: "path" },
+  }),
+});
+
+const SiteKeyPatch = z.object({
+  allowedOrigins: z.array(Origin).min(1).max(50).optional(),
+  widget: WidgetSettings.optional().openapi({ description: "Replaces the settings as a whole" }),
+}).refine((b) => b.allowedOrigins !== undefined || b.widget !== undefined, {
+  message: "give allowedOrigins or widget",
+}).openapi("SiteKeyPatch");
+
+/** A site key as the routes answer it. */
+function siteKeyReply(site: SiteKey): z.infer<typeof SiteKeySchema> {
+  return {
+    key: site.key,
+    allowedOrigins: site.allowedOrigins,
+    widget: storedWidgetSettings(site.widget),
+  };
+}
 
 const ApiKeyCreated = z.object({
   id: z.string(),
@@ -266,10 +297,15 @@ export function authRoutes(deps: AuthRouteDeps): OpenAPIHono<AuthEnv> {
       path: "/site-keys",
       tags,
       summary: "Create a widget site key for this tenant (admin), bound to its allowed origins",
+      description: "`widget` sets what the key's form shows (fields, labels, thank-you " +
+        "message, meeting times); left out, the widget's defaults.",
       security: bearerOrApiKey,
       middleware: [admin],
       request: {
-        body: jsonBody(z.object({ allowedOrigins: z.array(Origin).min(1).max(50) })),
+        body: jsonBody(z.object({
+          allowedOrigins: z.array(Origin).min(1).max(50),
+          widget: WidgetSettings.optional(),
+        })),
       },
       responses: {
         201: {
@@ -280,14 +316,49 @@ export function authRoutes(deps: AuthRouteDeps): OpenAPIHono<AuthEnv> {
       },
     }),
     async (c) => {
+      const body = c.req.valid("json");
       const site: SiteKey = {
         key: newSiteKey(),
         tenant: c.var.auth.tenant,
-        allowedOrigins: [...new Set(c.req.valid("json").allowedOrigins)],
+        allowedOrigins: [...new Set(body.allowedOrigins)],
+        widget: body.widget ?? null,
       };
       await sites.putSiteKey(site);
       await ensureTenant(sql, site.tenant);
-      return c.json({ key: site.key, allowedOrigins: site.allowedOrigins }, 201);
+      return c.json(siteKeyReply(site), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/site-keys/{id}",
+      tags,
+      summary: "Change a site key's allowed origins or widget settings (admin)",
+      description: "`id` is the key. `widget` replaces the settings as a whole (parts left out " +
+        "take the defaults); pages pick the change up at their next load.",
+      security: bearerOrApiKey,
+      middleware: [admin],
+      request: { params: SiteKeyParam, body: jsonBody(SiteKeyPatch) },
+      responses: {
+        200: { description: "The site key as it now is", content: json(SiteKeySchema) },
+        ...authErrors,
+        ...notFound,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const patch = c.req.valid("json");
+      const found = await sites.findSiteKey(id);
+      // Another tenant's key is as absent as a key that never was.
+      if (!found || found.tenant !== c.var.auth.tenant) throw new NotFoundError(`site key ${id}`);
+      const site: SiteKey = {
+        ...found,
+        ...(patch.allowedOrigins ? { allowedOrigins: [...new Set(patch.allowedOrigins)] } : {}),
+        ...(patch.widget ? { widget: patch.widget } : {}),
+      };
+      await sites.putSiteKey(site);
+      return c.json(siteKeyReply(site), 200);
     },
   );
 
@@ -296,7 +367,7 @@ export function authRoutes(deps: AuthRouteDeps): OpenAPIHono<AuthEnv> {
       method: "get",
       path: "/site-keys",
       tags,
-      summary: "This tenant's widget site keys and their allowed origins (admin)",
+      summary: "This tenant's widget site keys, their allowed origins and widget settings (admin)",
       security: bearerOrApiKey,
       middleware: [admin],
       responses: {
@@ -308,10 +379,18 @@ export function authRoutes(deps: AuthRouteDeps): OpenAPIHono<AuthEnv> {
       },
     }),
     async (c) => {
-      const rows = await sql<{ key: string; origins: string }[]>`
-        SELECT key, array_to_json(allowed_origins)::text AS origins
-        FROM site_keys WHERE tenant = ${c.var.auth.tenant} ORDER BY key`;
-      const items = rows.map((r) => ({ key: r.key, allowedOrigins: JSON.parse(r.origins) }));
+      const tenant = c.var.auth.tenant;
+      const rows = await sql<{ key: string; origins: string; widget: string | null }[]>`
+        SELECT key, array_to_json(allowed_origins)::text AS origins, widget::text AS widget
+        FROM site_keys WHERE tenant = ${tenant} ORDER BY key`;
+      const items = rows.map((r) =>
+        siteKeyReply({
+          key: r.key,
+          tenant,
+          allowedOrigins: JSON.parse(r.origins),
+          widget: r.widget === null ? null : JSON.parse(r.widget),
+        })
+      );
       return c.json({ items }, 200);
     },
   );

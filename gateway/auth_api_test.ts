@@ -229,3 +229,91 @@ Deno.test("auth API: site keys are created by an admin with exact origins, liste
     await close();
   }
 });
+
+Deno.test("auth API: a site key's widget settings are validated, set at creation, changed by PATCH and listed", async () => {
+  const { bearer, call, close } = await setup();
+  try {
+    const admin = await bearer("acme", "admin");
+    const paths = async (res: Response) => {
+      assert.equal(res.status, 400);
+      return (await res.json()).error.details.issues.map((i: { path: string }) => i.path);
+    };
+    const create = (widget: unknown) =>
+      call("POST", "/v1/site-keys", { allowedOrigins: ["https://ok.example.com"], widget }, {
+        authorization: admin,
+      });
+    assert.deepEqual(await paths(await create({ fields: ["email", "fax"] })), ["widget.fields.1"]);
+    assert.deepEqual(await paths(await create({ fields: ["name", "company"] })), [
+      "widget.fields",
+    ]);
+    assert.deepEqual(await paths(await create({ labels: { fax: "Fax" } })), ["widget.labels.fax"]);
+    assert.deepEqual(
+      await paths(await create({ fields: ["email"], labels: { phone: "Mobile" } })),
+      ["widget.labels.phone"],
+    );
+    assert.deepEqual(await paths(await create({ booking: "yes" })), ["widget.booking"]);
+    assert.deepEqual(await paths(await create({ colour: "red" })), ["widget"]);
+
+    const created = await create({
+      fields: ["phone", "email", "company"],
+      labels: { phone: "Mobile" },
+      thankYou: "Thanks, talk soon.",
+      booking: true,
+    });
+    assert.equal(created.status, 201);
+    const site = await created.json();
+    assert.deepEqual(site.widget, {
+      fields: ["email", "phone", "company"],
+      labels: { phone: "Mobile" },
+      thankYou: "Thanks, talk soon.",
+      booking: true,
+    });
+    const plain = await (await call("POST", "/v1/site-keys", {
+      allowedOrigins: ["https://plain.example.com"],
+    }, { authorization: admin })).json();
+    assert.deepEqual(plain.widget, {
+      fields: ["name", "email", "phone", "message"],
+      labels: {},
+      booking: false,
+    });
+
+    const patch = (id: string, body: unknown, auth = admin) =>
+      call("PATCH", `/v1/site-keys/${encodeURIComponent(id)}`, body, { authorization: auth });
+    const changed = await patch(site.key, { widget: { fields: ["email", "message"] } });
+    assert.equal(changed.status, 200);
+    const now = await changed.json();
+    assert.deepEqual(now.widget, { fields: ["email", "message"], labels: {}, booking: false });
+    assert.deepEqual(now.allowedOrigins, ["https://ok.example.com"], "origins kept");
+    const moved = await (await patch(site.key, {
+      allowedOrigins: ["https://new.example.com"],
+    })).json();
+    assert.deepEqual(moved.widget, now.widget, "settings kept");
+    assert.deepEqual(moved.allowedOrigins, ["https://new.example.com"]);
+    assert.deepEqual(await paths(await patch(site.key, {})), [""]);
+    assert.deepEqual(await paths(await patch(site.key, { widget: { fields: [] } })), [
+      "widget.fields",
+    ]);
+    assert.equal(
+      (await patch(site.key, { widget: {} }, await bearer("other", "admin"))).status,
+      404,
+    );
+    assert.equal((await patch("site_nope", { widget: {} })).status, 404);
+    assert.equal(
+      (await patch(site.key, { widget: {} }, await bearer("acme", "agent"))).status,
+      403,
+    );
+
+    const list = await (await call("GET", "/v1/site-keys", undefined, { authorization: admin }))
+      .json();
+    const listed = list.items.find((i: { key: string }) => i.key === site.key);
+    assert.deepEqual(listed, moved);
+
+    // The widget reads what was set.
+    const config = await (await call("GET", `/v1/widget/config?site_key=${site.key}`, undefined, {
+      origin: "https://new.example.com",
+    })).json();
+    assert.deepEqual(config.fields, ["email", "message"]);
+  } finally {
+    await close();
+  }
+});

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { calendar } from "../actors/calendar/mod.ts";
 import { lead, leadMigrations, settings } from "../actors/lead/mod.ts";
 import { ActorSystem, openDatabase } from "../actors/runtime/mod.ts";
+import { team, teamMigrations, teamRef } from "../actors/team/mod.ts";
+import { ManualClock } from "../shared/mod.ts";
 import { createApp } from "./app.ts";
 import { PostgresApiKeyStore } from "./auth.ts";
 import { gatewayMigrations } from "./migrations.ts";
@@ -10,15 +13,25 @@ import { type BotReason, widgetRoutes } from "./widget_api.ts";
 const SHOP = "https://shop.example.com";
 const KEY = "site_test";
 
-async function setup(opts: { widgetLimit?: number } = {}) {
+/** Monday 2 March 2026, 13:30 UTC (08:30 in New York). */
+const T0 = Date.parse("2026-03-02T13:30:00Z");
+
+async function setup(opts: { widgetLimit?: number; widget?: unknown } = {}) {
   const db = await openDatabase({
-    migrations: [...await leadMigrations(), ...await gatewayMigrations()],
+    migrations: [
+      ...await leadMigrations(),
+      ...await teamMigrations(),
+      ...await gatewayMigrations(),
+    ],
   });
-  const system = new ActorSystem({ database: db, types: [lead, settings] });
-  await new PostgresApiKeyStore(db.sql).putSiteKey({
+  const clock = new ManualClock(T0);
+  const system = new ActorSystem({ database: db, types: [lead, settings, team, calendar], clock });
+  const sites = new PostgresApiKeyStore(db.sql);
+  await sites.putSiteKey({
     key: KEY,
     tenant: "acme",
     allowedOrigins: [SHOP],
+    widget: opts.widget ?? null,
   });
   await db.sql`INSERT INTO tenants (id, name) VALUES ('acme', 'Acme Plumbing')`;
   const bots: BotReason[] = [];
@@ -50,7 +63,9 @@ async function setup(opts: { widgetLimit?: number } = {}) {
     await system.shutdown();
     await db.close();
   };
-  return { app, system, post, leadCount, bots, close };
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    app.request(path, { headers: { origin: SHOP, "x-forwarded-for": "203.0.113.7", ...headers } });
+  return { app, system, db, sites, post, get, leadCount, bots, close };
 }
 
 const form = {
@@ -207,10 +222,201 @@ Deno.test("widget: config names the tenant; the routes are in the OpenAPI docume
       name: "Acme Plumbing",
       honeypotField: "website",
       minFillMs: 2000,
+      fields: ["name", "email", "phone", "message"],
+      labels: {},
+      thankYou: null,
+      booking: false,
     });
     const doc = await (await app.request("/openapi.json")).json();
     assert.ok(doc.paths["/v1/widget/leads"].post.responses["202"]);
     assert.deepEqual(doc.paths["/v1/widget/leads"].post.security, [{ siteKey: [] }]);
+  } finally {
+    await close();
+  }
+});
+
+// ---------------------------------------------------------------- settings and booking
+
+const nineToFive = [{ start: "09:00", end: "17:00" }];
+const BOOKING_WIDGET = {
+  fields: ["company", "phone", "name", "email"],
+  labels: { company: "Business name" },
+  thankYou: "Thanks! Rosa will call you back.",
+  booking: true,
+};
+
+/** Member `ann` of `tenant`, bookable 9 to 5 on weekdays in New York. */
+async function bookableAnn(system: ActorSystem, tenant = "acme") {
+  const added = await teamRef(system, tenant).ask("upsertMember", {
+    id: "ann",
+    name: "Ann Secretname",
+    email: "ann.private@acme.test",
+    phone: "+14155550199",
+    types: ["sales"],
+  });
+  assert.equal(added.status, "ok");
+  await system.ref(calendar, tenant, "ann").ask("setHours", {
+    timeZone: "America/New_York",
+    weekly: { "1": nineToFive, "2": nineToFive, "3": nineToFive, "4": nineToFive, "5": nineToFive },
+  });
+}
+
+Deno.test("widget: config answers the key's fields (stable order), labels and thank-you; booking only once someone can be booked", async () => {
+  const { get, system, close } = await setup({ widget: BOOKING_WIDGET });
+  try {
+    const config = async () => await (await get(`/v1/widget/config?site_key=${KEY}`)).json();
+    const before = await config();
+    assert.deepEqual(before.fields, ["name", "email", "phone", "company"]);
+    assert.deepEqual(before.labels, { company: "Business name" });
+    assert.equal(before.thankYou, "Thanks! Rosa will call you back.");
+    assert.equal(before.booking, false, "enabled, but nobody has working hours yet");
+    await bookableAnn(system);
+    assert.equal((await config()).booking, true);
+    await teamRef(system, "acme").ask("setAvailability", { memberId: "ann", available: false });
+    assert.equal((await config()).booking, false, "an unavailable member is not offered");
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("widget: slots are times only (no member, no PII), per tenant, CORS-enabled, labelled in the asked zone", async () => {
+  const { get, system, sites, close } = await setup({ widget: BOOKING_WIDGET });
+  try {
+    await bookableAnn(system);
+    const res = await get(`/v1/widget/slots?site_key=${KEY}&days=7&tz=Europe/Paris`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("access-control-allow-origin"), SHOP);
+    const text = await res.text();
+    for (const secret of ["ann", "Secretname", "ann.private", "4155550199"]) {
+      assert.ok(!text.toLowerCase().includes(secret.toLowerCase()), `no ${secret} in the answer`);
+    }
+    const body = JSON.parse(text);
+    assert.equal(body.timeZone, "Europe/Paris");
+    assert.deepEqual(Object.keys(body.slots[0]).sort(), ["end", "label", "start"]);
+    // An hour's notice after 08:30 New York: the first slot is 09:30 there, 15:30 in Paris.
+    assert.equal(body.slots[0].start, "2026-03-02T14:30:00Z");
+    assert.equal(body.slots[0].end, "2026-03-02T15:00:00Z");
+    assert.match(body.slots[0].label, /Mon, Mar 2.*3:30.*4:00\sPM \(Europe\/Paris\)/);
+    // Today's 15 half hours left, four full days of 16, and next Monday's 09:00 (13:00 UTC once
+    // New York is on summer time, before the week's end at 13:30 UTC).
+    assert.equal(body.slots.length, 15 + 4 * 16 + 1);
+    assert.ok(body.slots.every((s: { start: string }) => s.start < "2026-03-09T13:30:00Z"));
+    const one = await (await get(`/v1/widget/slots?site_key=${KEY}&days=1`)).json();
+    assert.equal(one.timeZone, "UTC");
+    assert.equal(one.slots.length, 15);
+
+    // Another tenant's key sees its own team only: nobody there yet.
+    await sites.putSiteKey({
+      key: "site_other",
+      tenant: "other",
+      allowedOrigins: [SHOP],
+      widget: BOOKING_WIDGET,
+    });
+    const other = await (await get("/v1/widget/slots?site_key=site_other")).json();
+    assert.deepEqual(other.slots, []);
+    // A key that does not offer times lists none, though the tenant has them.
+    await sites.putSiteKey({ key: "site_plain", tenant: "acme", allowedOrigins: [SHOP] });
+    assert.deepEqual((await (await get("/v1/widget/slots?site_key=site_plain")).json()).slots, []);
+
+    const evil = await get(`/v1/widget/slots?site_key=${KEY}`, {
+      origin: "https://evil.example.net",
+    });
+    assert.equal(evil.status, 403);
+    assert.equal(evil.headers.get("access-control-allow-origin"), null);
+    const tooFar = await get(`/v1/widget/slots?site_key=${KEY}&days=30`);
+    assert.equal(tooFar.status, 400);
+    assert.deepEqual(
+      (await tooFar.json()).error.details.issues.map((i: { path: string }) => i.path),
+      ["days"],
+    );
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("widget: a submit with a slot captures the lead and books it once; a retry never books twice; a taken slot still captures", async () => {
+  const { post, get, system, leadCount, close } = await setup({ widget: BOOKING_WIDGET });
+  try {
+    await bookableAnn(system);
+    const [slot] = (await (await get(`/v1/widget/slots?site_key=${KEY}`)).json()).slots;
+    const withSlot = {
+      ...form,
+      idempotencyKey: "book-1",
+      phone: "(415) 555-0142",
+      timeZone: "Europe/Paris",
+      slot: { start: slot.start, end: slot.end },
+    };
+    const res = await post(withSlot);
+    assert.equal(res.status, 202);
+    const body = await res.json();
+    assert.deepEqual(body.booking, { status: "booked", start: slot.start, end: slot.end });
+    const bookings = () => system.ref(calendar, "acme", "ann").query("bookings");
+    const [booking] = await bookings();
+    assert.equal(booking!.leadId, body.leadId);
+    assert.deepEqual(booking!.attendee, {
+      name: "Dana Reyes",
+      email: "dana@example.com",
+      phone: "+14155550142",
+      timeZone: "Europe/Paris",
+    });
+    const view = await system.ref(lead, "acme", body.leadId).query("view");
+    assert.equal(view.contact.timeZone, "Europe/Paris");
+
+    // The courier's retry (same idempotency key) answers the same lead and booking.
+    const again = await (await post(withSlot)).json();
+    assert.deepEqual(again, body);
+    assert.equal((await bookings()).length, 1);
+
+    // Someone else picked the same time meanwhile: their lead is kept, the time is not booked.
+    const late = await post({
+      ...withSlot,
+      idempotencyKey: "book-2",
+      name: "Lee Park",
+      email: "lee@example.com",
+      phone: undefined,
+    });
+    assert.equal(late.status, 202);
+    const lateBody = await late.json();
+    assert.equal(typeof lateBody.leadId, "string");
+    assert.notEqual(lateBody.leadId, body.leadId);
+    assert.equal(lateBody.booking.status, "unavailable");
+    assert.equal((await bookings()).length, 1);
+    assert.equal(await leadCount(), 2);
+    // And the taken time is no longer offered.
+    const after = (await (await get(`/v1/widget/slots?site_key=${KEY}`)).json()).slots;
+    assert.ok(!after.some((s: { start: string }) => s.start === slot.start));
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("widget: a slot sent to a key without booking is not booked; lead fields the form does not show are still accepted", async () => {
+  const { post, system, close } = await setup({
+    widget: { fields: ["email"], booking: false },
+  });
+  try {
+    await bookableAnn(system);
+    const res = await post({
+      ...form,
+      idempotencyKey: "old-widget",
+      slot: { start: "2026-03-02T15:00:00Z", end: "2026-03-02T15:30:00Z" },
+    });
+    assert.equal(res.status, 202);
+    const body = await res.json();
+    assert.equal(body.booking.status, "unavailable");
+    assert.deepEqual(await system.ref(calendar, "acme", "ann").query("bookings"), []);
+    const view = await system.ref(lead, "acme", body.leadId).query("view");
+    assert.equal(view.contact.company, "Reyes Bakery", "an older cached form's field is kept");
+    const bad = await post({
+      ...form,
+      idempotencyKey: "bad-slot",
+      slot: { start: "2026-03-02T15:00:00Z", end: "2026-03-02T15:00:30Z" },
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(
+      (await bad.json()).error.details.issues.map((i: { path: string }) => i.path),
+      ["slot.end"],
+    );
   } finally {
     await close();
   }
