@@ -1,19 +1,754 @@
 /**
- * `<cove-import-view>`: CSV import of leads with a progress bar.
+ * `<cove-import-view>`: CSV import of leads. The person chooses a file (the
+ * file input, or a drop onto the drop zone); its header and first rows are
+ * shown with the column mapping the API would use (`POST
+ * /v1/imports/preview`), which they may change; the upload carries an
+ * import id made when the file was chosen, so a second click finds the same
+ * job. While it runs, a progress bar follows `GET /v1/imports/{id}`, read
+ * every second and at once on a live `import` tick, until the job ends; the
+ * counts and the rejected rows (with their reasons, downloadable) follow.
  *
  * @module
  */
-import { html } from "lit";
+import { css, html, nothing } from "lit";
+import { ApiError, type FieldIssue } from "../api.ts";
 import { baseStyles } from "../_styles.ts";
-import { DashboardView } from "./_view.ts";
+import { DashboardView, type LiveTick } from "./_view.ts";
+import {
+  checkFile,
+  type CsvPreview,
+  customFieldFor,
+  previewCsv,
+  type RejectedRow,
+  rejectionsCsv,
+  rowsText,
+} from "./_import_csv.ts";
+
+/** How often a running import's progress is read. */
+export const POLL_MS = 1_000;
+
+/** Bytes of a file read for its preview. */
+const PREVIEW_BYTES = 64 * 1024;
+
+/** The limit used before the API has answered one (the API's own is checked again). */
+const FALLBACK_MAX_BYTES = 20 * 1024 * 1024;
+
+/** `GET /v1/imports/{id}` as the view reads it. */
+interface ImportProgress {
+  importId: string;
+  status: "running" | "completed" | "cancelled";
+  total: number;
+  done: number;
+  created: number;
+  merged: number;
+  repeated: number;
+  failed: number;
+  errors: RejectedRow[];
+  errorsNotKept: number;
+}
+
+/** A row of `GET /v1/imports`. */
+interface ImportSummary {
+  importId: string;
+  status: string;
+  total: number;
+  done: number;
+  created: number;
+  merged: number;
+  repeated: number;
+  failed: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** `POST /v1/imports/preview`. */
+interface PreviewAnswer {
+  mapping: Record<string, string>;
+  ignoredColumns: string[];
+  fields: string[];
+  maxBytes: number;
+}
+
+/** A chosen file and what is known of it before upload. */
+interface Chosen {
+  file: File;
+  /** Made when the file is chosen: a second click on Start finds the same job. */
+  importId: string;
+  preview: CsvPreview;
+  /** Column → field, or "" for a column left out. */
+  mapping: Record<string, string>;
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  "contact.name": "Name",
+  "contact.firstName": "First name",
+  "contact.lastName": "Last name",
+  "contact.email": "Email",
+  "contact.phone": "Phone",
+  "contact.company": "Company",
+  "contact.businessType": "Business type",
+  "contact.website": "Website",
+  "contact.rating": "Rating",
+  "contact.reviewCount": "Review count",
+  "contact.emailConfidence": "Email confidence",
+  "contact.timeZone": "Time zone",
+  "contact.address.line1": "Street address",
+  "contact.address.city": "City",
+  "contact.address.region": "State or region",
+  "contact.address.postcode": "Postcode",
+  "contact.address.country": "Country",
+  "message": "Message or notes",
+  "tags": "Tags",
+};
+
+function fieldLabel(field: string): string {
+  if (field.startsWith("customFields.")) return `Custom field "${field.slice(13)}"`;
+  return FIELD_LABELS[field] ?? field;
+}
+
+const STATUS_LABELS: Record<string, string> = {
+  running: "running",
+  completed: "completed",
+  cancelled: "cancelled",
+};
 
 /** See the module doc. */
 export class CoveImportView extends DashboardView {
-  static override styles = [baseStyles];
+  static override properties = {
+    ...DashboardView.properties,
+    recent: { state: true },
+    recentError: { state: true },
+    chosen: { state: true },
+    fileError: { state: true },
+    fields: { state: true },
+    issues: { state: true },
+    formError: { state: true },
+    starting: { state: true },
+    job: { state: true },
+    jobError: { state: true },
+    cancelling: { state: true },
+    dragging: { state: true },
+    country: { state: true },
+  };
+  static override styles = [
+    baseStyles,
+    css`
+      section {
+        background: #fff;
+        border: 1px solid #c4c6cc;
+        border-radius: 0.5rem;
+        padding: 1rem 1.25rem;
+        display: grid;
+        gap: 0.75rem;
+      }
+      :host {
+        display: grid;
+        gap: 1.25rem;
+      }
+      h2,
+      h3 {
+        margin: 0;
+      }
+      .drop {
+        border: 2px dashed #6b6b70;
+        border-radius: 0.5rem;
+        padding: 1.25rem;
+        display: grid;
+        gap: 0.5rem;
+        justify-items: start;
+      }
+      .drop[data-dragging] {
+        border-color: #0b57d0;
+        background: #e8f0fe;
+      }
+      .scroll {
+        overflow-x: auto;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+      }
+      caption {
+        text-align: left;
+        font-weight: 600;
+        padding-bottom: 0.5rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.375rem 0.5rem;
+        border-bottom: 1px solid #e0e0e4;
+        vertical-align: top;
+      }
+      select {
+        font: inherit;
+        min-height: 44px;
+        border: 1px solid #6b6b70;
+        border-radius: 0.375rem;
+        padding: 0.25rem 0.5rem;
+        max-width: 100%;
+      }
+      progress {
+        width: 100%;
+        height: 1.25rem;
+      }
+      .counts {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr));
+        gap: 0.5rem;
+        margin: 0;
+      }
+      .counts div {
+        border: 1px solid #c4c6cc;
+        border-radius: 0.375rem;
+        padding: 0.5rem 0.75rem;
+      }
+      .counts dt {
+        color: #505056;
+      }
+      .counts dd {
+        margin: 0;
+        font-size: 1.5rem;
+        font-weight: 700;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .field {
+        display: grid;
+        gap: 0.25rem;
+      }
+      @media (max-width: 40rem) {
+        section {
+          padding: 0.75rem;
+        }
+      }
+    `,
+  ];
 
-  protected override async load(): Promise<void> {}
+  declare recent: ImportSummary[] | null;
+  declare recentError: string;
+  declare chosen: Chosen | null;
+  declare fileError: string;
+  /** The mappable fields, as the API answered them. */
+  declare fields: string[];
+  /** Issues the API named for the mapping or the upload, by path. */
+  declare issues: readonly FieldIssue[];
+  declare formError: string;
+  declare starting: boolean;
+  declare job: ImportProgress | null;
+  declare jobError: string;
+  declare cancelling: boolean;
+  declare dragging: boolean;
+  declare country: string;
+
+  #maxBytes = FALLBACK_MAX_BYTES;
+  #poll: ReturnType<typeof setInterval> | undefined;
+  #reading = false;
+
+  constructor() {
+    super();
+    this.recent = null;
+    this.recentError = "";
+    this.chosen = null;
+    this.fileError = "";
+    this.fields = [];
+    this.issues = [];
+    this.formError = "";
+    this.starting = false;
+    this.job = null;
+    this.jobError = "";
+    this.cancelling = false;
+    this.dragging = false;
+    this.country = "";
+  }
+
+  protected override wants(tick: LiveTick): boolean {
+    return tick.kinds.has("import");
+  }
+
+  protected override async load(): Promise<void> {
+    await Promise.all([this.#loadRecent(), this.job ? this.#readJob() : Promise.resolve()]);
+  }
+
+  override disconnectedCallback(): void {
+    this.#stopPolling();
+    super.disconnectedCallback();
+  }
+
+  async #loadRecent(): Promise<void> {
+    try {
+      const page = await this.api.get<{ items: ImportSummary[] }>("/v1/imports?limit=10");
+      this.recent = page.items;
+      this.recentError = "";
+    } catch (error) {
+      this.recentError = (error as Error).message;
+    }
+  }
+
+  /** Reads the current job's progress; stops the polling once it has ended. */
+  async #readJob(): Promise<void> {
+    const id = this.job?.importId;
+    if (!id || this.#reading) return;
+    this.#reading = true;
+    try {
+      const job = await this.api.get<ImportProgress>(`/v1/imports/${encodeURIComponent(id)}`);
+      if (this.job?.importId !== id) return;
+      const ended = this.job.status === "running" && job.status !== "running";
+      this.job = job;
+      this.jobError = "";
+      if (job.status !== "running") this.#stopPolling();
+      if (ended) void this.#loadRecent();
+    } catch (error) {
+      this.jobError = (error as Error).message;
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  #startPolling(): void {
+    this.#stopPolling();
+    this.#poll = setInterval(() => void this.#readJob(), POLL_MS);
+  }
+
+  #stopPolling(): void {
+    clearInterval(this.#poll);
+    this.#poll = undefined;
+  }
+
+  /** A file was chosen or dropped: checks it, reads its start and asks the API for the mapping. */
+  async #choose(file: File | undefined): Promise<void> {
+    this.chosen = null;
+    this.issues = [];
+    this.formError = "";
+    this.fileError = "";
+    if (!file) return;
+    const problem = checkFile(file, this.#maxBytes);
+    if (problem) {
+      this.fileError = problem;
+      return;
+    }
+    const whole = file.size <= PREVIEW_BYTES;
+    const start = await file.slice(0, PREVIEW_BYTES).text();
+    const preview = previewCsv(start, 5, whole);
+    if (!preview) {
+      this.fileError = `${file.name} has no header row: its first line must name the columns.`;
+      return;
+    }
+    const chosen: Chosen = { file, importId: crypto.randomUUID(), preview, mapping: {} };
+    const answer = await this.#preview(preview.header, undefined);
+    if (!answer) {
+      // The file's own columns cannot make a lead: the person maps them by hand.
+      chosen.mapping = Object.fromEntries(preview.header.map((h) => [h, ""]));
+    } else {
+      // The API's limit may differ from the fallback: check the size again against it.
+      const tooBig = checkFile(file, answer.maxBytes);
+      if (tooBig) {
+        this.fileError = tooBig;
+        return;
+      }
+      chosen.mapping = Object.fromEntries(preview.header.map((h) => [h, answer.mapping[h] ?? ""]));
+    }
+    this.chosen = chosen;
+  }
+
+  /** Asks the API how `header` maps; issues it names are shown by their column. */
+  async #preview(
+    header: string[],
+    mapping: Record<string, string | null> | undefined,
+  ): Promise<PreviewAnswer | null> {
+    try {
+      const answer = await this.api.send<PreviewAnswer>("POST", "/v1/imports/preview", {
+        header,
+        ...(mapping ? { mapping } : {}),
+      });
+      this.#maxBytes = answer.maxBytes;
+      this.fields = answer.fields;
+      this.issues = [];
+      this.formError = "";
+      return answer;
+    } catch (error) {
+      this.#showError(error);
+      return null;
+    }
+  }
+
+  #showError(error: unknown): void {
+    if (error instanceof ApiError && error.issues.length > 0) {
+      this.issues = error.issues;
+      this.formError = "";
+    } else {
+      this.issues = [];
+      this.formError = error instanceof ApiError && error.status === 413
+        ? "The file is over the size an import takes."
+        : (error as Error).message;
+    }
+  }
+
+  #explicitMapping(chosen: Chosen): Record<string, string | null> {
+    return Object.fromEntries(
+      Object.entries(chosen.mapping).filter(([col]) => col !== "").map((
+        [col, field],
+      ) => [col, field || null]),
+    );
+  }
+
+  async #remap(column: string, field: string): Promise<void> {
+    const chosen = this.chosen;
+    if (!chosen) return;
+    this.chosen = { ...chosen, mapping: { ...chosen.mapping, [column]: field } };
+    await this.#preview(chosen.preview.header, this.#explicitMapping(this.chosen));
+  }
+
+  async #start(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const chosen = this.chosen;
+    if (!chosen || this.starting) return;
+    this.starting = true;
+    this.issues = [];
+    this.formError = "";
+    try {
+      const csv = await chosen.file.text();
+      const country = this.country.trim();
+      const started = await this.api.send<{ importId: string; status: string; total: number }>(
+        "POST",
+        "/v1/imports",
+        {
+          importId: chosen.importId,
+          csv,
+          mapping: this.#explicitMapping(chosen),
+          ...(country ? { defaultCountry: country } : {}),
+        },
+        { idempotencyKey: chosen.importId },
+      );
+      this.#follow(started.importId, started.total);
+      this.chosen = null;
+    } catch (error) {
+      this.#showError(error);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /** Shows the job `importId` and follows it until it ends. */
+  #follow(importId: string, total = 0): void {
+    this.job = {
+      importId,
+      status: "running",
+      total,
+      done: 0,
+      created: 0,
+      merged: 0,
+      repeated: 0,
+      failed: 0,
+      errors: [],
+      errorsNotKept: 0,
+    };
+    this.jobError = "";
+    this.#startPolling();
+    void this.#readJob();
+    void this.#loadRecent();
+  }
+
+  async #cancel(): Promise<void> {
+    const id = this.job?.importId;
+    if (!id) return;
+    this.cancelling = true;
+    try {
+      const job = await this.api.send<ImportProgress>(
+        "POST",
+        `/v1/imports/${encodeURIComponent(id)}/cancel`,
+      );
+      this.job = job;
+      this.jobError = "";
+      this.#stopPolling();
+      void this.#loadRecent();
+    } catch (error) {
+      this.jobError = error instanceof ApiError && error.status === 409
+        ? "The import had already finished."
+        : (error as Error).message;
+      void this.#readJob();
+    } finally {
+      this.cancelling = false;
+    }
+  }
+
+  #download(): void {
+    const job = this.job;
+    if (!job) return;
+    const url = URL.createObjectURL(
+      new Blob([rejectionsCsv(job.errors)], { type: "text/csv;charset=utf-8" }),
+    );
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `rejected-rows-${job.importId}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  }
+
+  #issueFor(path: string): string {
+    return this.issues.filter((i) => i.path === path).map((i) => i.message).join("; ");
+  }
 
   override render() {
-    return html`<p class="muted">Not built yet.</p>`;
+    return html`
+      <h2>Import leads from a CSV file</h2>
+      ${this.job ? this.#renderJob(this.job) : this.#renderChooser()}
+      ${this.#renderRecent()}
+    `;
+  }
+
+  #renderChooser() {
+    const onDrop = (e: DragEvent) => {
+      e.preventDefault();
+      this.dragging = false;
+      void this.#choose(e.dataTransfer?.files[0]);
+    };
+    const onDrag = (e: DragEvent) => {
+      e.preventDefault();
+      this.dragging = true;
+    };
+    return html`
+      <section aria-labelledby="choose-title">
+        <h3 id="choose-title">1. Choose a file</h3>
+        <div class="drop" ?data-dragging=${this.dragging} @dragover=${onDrag}
+          @dragenter=${onDrag} @dragleave=${() => this.dragging = false} @drop=${onDrop}>
+          <label for="file">CSV file (header row first; you can also drop it here)</label>
+          <input id="file" type="file" accept=".csv,.tsv,.txt,text/csv"
+            aria-describedby=${this.fileError ? "file-error" : "file-hint"}
+            @change=${(e: Event) => void this.#choose((e.target as HTMLInputElement).files?.[0])}>
+          <p id="file-hint" class="muted">
+            Each row becomes a lead, deduplicated like any other capture. At most
+            ${Math.round(this.#maxBytes / 1024 / 1024)} MB.
+          </p>
+          ${this.fileError
+            ? html`<p id="file-error" class="error" role="alert">${this.fileError}</p>`
+            : nothing}
+        </div>
+      </section>
+      ${this.chosen ? this.#renderMapping(this.chosen) : nothing}
+    `;
+  }
+
+  #renderMapping(chosen: Chosen) {
+    const { header, rows } = chosen.preview;
+    const mappingIssue = this.#issueFor("mapping");
+    const countryIssue = this.#issueFor("defaultCountry");
+    const other = this.issues.filter((i) =>
+      i.path !== "mapping" && i.path !== "defaultCountry" && !i.path.startsWith("mapping.")
+    );
+    const options = (column: string) => {
+      const custom = customFieldFor(column);
+      const fields = [...this.fields];
+      if (custom && !fields.includes(custom)) fields.push(custom);
+      const current = chosen.mapping[column] ?? "";
+      if (current && !fields.includes(current)) fields.push(current);
+      return html`<option value="" ?selected=${current === ""}>Not imported</option>
+        ${
+        fields.map((f) =>
+          html`<option value=${f} ?selected=${current === f}>${fieldLabel(f)}</option>`
+        )
+      }`;
+    };
+    return html`
+      <section aria-labelledby="map-title">
+        <h3 id="map-title">2. Check the columns</h3>
+        <p>${chosen.file.name}: each column goes to the lead field chosen here. Columns named
+          like a field are matched already.</p>
+        ${mappingIssue
+          ? html`<p id="mapping-error" class="error" role="alert">${mappingIssue}</p>`
+          : nothing}
+        <form @submit=${this.#start} aria-describedby=${mappingIssue ? "mapping-error" : nothing}>
+          <div class="scroll">
+            <table>
+              <caption>Columns of ${chosen.file.name} and the first rows</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Column</th>
+                  <th scope="col">Imported as</th>
+                  ${rows.map((_, i) => html`<th scope="col">Row ${i + 2}</th>`)}
+                </tr>
+              </thead>
+              <tbody>
+                ${header.map((column, k) => {
+                  const id = `map-${k}`;
+                  const issue = this.#issueFor(`mapping.${column}`);
+                  return html`<tr>
+                    <th scope="row"><label for=${id}>${
+                    column || html`<em>(no name)</em>`
+                  }</label></th>
+                    <td>
+                      <select id=${id} ?disabled=${column === ""}
+                        aria-describedby=${issue ? `${id}-error` : nothing}
+                        aria-invalid=${issue ? "true" : nothing}
+                        @change=${(e: Event) =>
+                    void this.#remap(column, (e.target as HTMLSelectElement).value)}>
+                        ${options(column)}
+                      </select>
+                      ${
+                    issue
+                      ? html`<p id="${id}-error" class="error" role="alert">${issue}</p>`
+                      : nothing
+                  }
+                    </td>
+                    ${rows.map((r) => html`<td>${r[k]}</td>`)}
+                  </tr>`;
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div class="field">
+            <label for="country">Country of phone numbers written without a country code
+              (optional, 2 letters; default US)</label>
+            <input id="country" maxlength="2" size="4" autocomplete="off" .value=${this.country}
+              aria-describedby=${countryIssue ? "country-error" : nothing}
+              aria-invalid=${countryIssue ? "true" : nothing}
+              @input=${(e: Event) => this.country = (e.target as HTMLInputElement).value}>
+            ${countryIssue
+              ? html`<p id="country-error" class="error" role="alert">${countryIssue}</p>`
+              : nothing}
+          </div>
+          ${other.map((i) =>
+            html`<p class="error" role="alert">${i.path ? `${i.path}: ` : ""}${i.message}</p>`
+          )}
+          ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
+          <div class="row">
+            <button type="submit" ?disabled=${this.starting}>
+              ${this.starting ? "Starting..." : "Start import"}
+            </button>
+            <button type="button" class="quiet" @click=${() => void this.#choose(undefined)}>
+              Choose another file
+            </button>
+          </div>
+        </form>
+      </section>
+    `;
+  }
+
+  #renderJob(job: ImportProgress) {
+    const running = job.status === "running";
+    const text = rowsText(job.done, job.total);
+    const issues = job.errors.flatMap((e) => e.issues.map((i) => ({ row: e.row, ...i })));
+    return html`
+      <section aria-labelledby="job-title" data-status=${job.status}>
+        <h3 id="job-title">Import ${STATUS_LABELS[job.status] ?? job.status}</h3>
+        <label for="job-progress">Rows imported</label>
+        <progress id="job-progress" max=${Math.max(job.total, 1)} value=${job.done}
+          aria-valuetext=${text}></progress>
+        <p class="progress-text" role="status" aria-live="polite">
+          ${text}${running ? "" : ` (${STATUS_LABELS[job.status] ?? job.status})`}
+        </p>
+        <dl class="counts">
+          <div><dt>New leads</dt><dd data-count="created">${job.created}</dd></div>
+          <div><dt>Merged into existing leads (duplicates)</dt>
+            <dd data-count="merged">${job.merged}</dd></div>
+          <div><dt>Already imported before</dt><dd data-count="repeated">${job.repeated}</dd></div>
+          <div><dt>Rejected</dt><dd data-count="failed">${job.failed}</dd></div>
+        </dl>
+        ${this.jobError ? html`<p class="error" role="alert">${this.jobError}</p>` : nothing}
+        <div class="row">
+          ${running
+            ? html`<button type="button" ?disabled=${this.cancelling} @click=${this.#cancel}>
+              ${this.cancelling ? "Cancelling..." : "Cancel import"}</button>`
+            : html`<button type="button" @click=${() => {
+              this.job = null;
+              this.#stopPolling();
+            }}>Import another file</button>`}
+          ${job.errors.length > 0
+            ? html`<button type="button" class="quiet" @click=${this.#download}>
+              Download rejected rows (CSV)</button>`
+            : nothing}
+        </div>
+      </section>
+      ${issues.length > 0
+        ? html`
+          <section aria-labelledby="rejected-title">
+            <h3 id="rejected-title">Rejected rows</h3>
+            <div class="scroll">
+              <table>
+                <caption>Rows that were not imported, by row number in the file (the header is row 1)${job
+                    .errorsNotKept > 0
+                  ? `; ${job.errorsNotKept} more are counted but not listed`
+                  : ""}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Row</th>
+                    <th scope="col">Column</th>
+                    <th scope="col">Reason</th>
+                  </tr>
+                </thead>
+                <tbody>${issues.map((i) =>
+                  html`
+                    <tr data-row=${i.row}>
+                      <td>${i.row}</td>
+                      <td>${i.column ?? fieldLabel(i.path)}</td>
+                      <td>${i.message}</td>
+                    </tr>
+                  `
+                )}</tbody>
+              </table>
+            </div>
+          </section>
+        `
+        : nothing}
+    `;
+  }
+
+  #renderRecent() {
+    let body;
+    if (this.recentError) {
+      body =
+        html`<p class="error" role="alert">Recent imports could not be read: ${this.recentError}</p>`;
+    } else if (this.recent === null) {
+      body = html`<p class="muted" role="status">Loading recent imports...</p>`;
+    } else if (this.recent.length === 0) {
+      body = html`<p class="muted">No imports yet.</p>`;
+    } else {
+      const when = new Intl.DateTimeFormat(undefined, {
+        dateStyle: "medium",
+        timeStyle: "short",
+      });
+      body = html`
+        <div class="scroll">
+          <table>
+            <caption>Newest first (times in your time zone)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col">Status</th>
+                <th scope="col">Rows</th>
+                <th scope="col">New</th>
+                <th scope="col">Duplicates</th>
+                <th scope="col">Rejected</th>
+                <th scope="col"><span class="visually-hidden">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody>${this.recent.map((r) =>
+              html`
+                <tr>
+                  <td>${r.startedAt ? when.format(new Date(r.startedAt)) : "Not started"}</td>
+                  <td class="status">${STATUS_LABELS[r.status] ?? r.status}</td>
+                  <td>${rowsText(r.done, r.total)}</td>
+                  <td>${r.created}</td>
+                  <td>${r.merged + r.repeated}</td>
+                  <td>${r.failed}</td>
+                  <td><button type="button" class="quiet" @click=${() =>
+                    this.#follow(r.importId, r.total)}>
+                              Show<span class="visually-hidden"> import started ${r.startedAt
+                                ? when.format(new Date(r.startedAt))
+                                : r.importId}</span></button></td>
+                </tr>
+              `
+            )}</tbody>
+          </table>
+        </div>
+      `;
+    }
+    return html`<section aria-labelledby="recent-title">
+      <h3 id="recent-title">Recent imports</h3>${body}
+    </section>`;
   }
 }

@@ -1,19 +1,584 @@
 /**
- * `<cove-ops-view>`: Delivery: dead letters (replay, discard) and provider status (breaker state, sandbox mode).
+ * `<cove-ops-view>`: Delivery. Each channel's provider with its mode (a
+ * sandbox says plainly that nothing is delivered) and its circuit breaker
+ * on this node; the outbox counted by status; the dead letters, a page at a
+ * time by channel, each with Replay and Discard (discard asks first) and
+ * what came of it on its row. Re-read every 10 s while shown, and on live
+ * ticks (events are what queue messages), the interval cleared when the
+ * view leaves the page.
  *
  * @module
  */
-import { html } from "lit";
+import { css, html, nothing } from "lit";
+import { ApiError } from "../api.ts";
 import { baseStyles } from "../_styles.ts";
-import { DashboardView } from "./_view.ts";
+import { DashboardView, type LiveTick } from "./_view.ts";
+import {
+  breakerText,
+  channelLabel,
+  modeText,
+  type ProviderStatus,
+  timeText,
+} from "./_ops_format.ts";
+
+/** How often the view re-reads while shown. */
+export const RELOAD_MS = 10_000;
+
+/** Dead letters per page. */
+export const PAGE_SIZE = 50;
+
+interface OutboxCounts {
+  pending: number;
+  sent: number;
+  dead: number;
+  discarded: number;
+}
+
+interface DeadLetterSummary {
+  id: number;
+  channel: string;
+  key: string;
+  actor: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: number;
+}
+
+interface DeadLetter extends DeadLetterSummary {
+  payload: unknown;
+  maxAttempts: number;
+}
+
+/** What became of a row's replay or discard (or a click in flight). */
+type Outcome =
+  | { state: "confirming" }
+  | { state: "working"; action: "replay" | "discard" }
+  | { state: "replayed"; nextAt: number }
+  | { state: "discarded" }
+  | { state: "failed"; message: string };
+
+/** Something read with its own error, so one failing call leaves the others shown. */
+type Read<T> = { state: "loading" } | { state: "ok"; value: T } | {
+  state: "error";
+  message: string;
+};
 
 /** See the module doc. */
 export class CoveOpsView extends DashboardView {
-  static override styles = [baseStyles];
+  static override properties = {
+    ...DashboardView.properties,
+    providers: { state: true },
+    outbox: { state: true },
+    letters: { state: true },
+    next: { state: true },
+    channel: { state: true },
+    outcomes: { state: true },
+    details: { state: true },
+    loadingMore: { state: true },
+  };
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 1.25rem;
+      }
+      h2,
+      h3,
+      h4 {
+        margin: 0;
+      }
+      section {
+        display: grid;
+        gap: 0.75rem;
+      }
+      .cards {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr));
+        gap: 0.75rem;
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      .card,
+      .panel {
+        background: #fff;
+        border: 1px solid #c4c6cc;
+        border-radius: 0.5rem;
+        padding: 0.75rem 1rem;
+        display: grid;
+        gap: 0.375rem;
+      }
+      .badge {
+        font-weight: 700;
+        border-radius: 0.25rem;
+        padding: 0.125rem 0.5rem;
+        justify-self: start;
+        border: 1px solid currentColor;
+      }
+      .badge[data-mode="sandbox"] {
+        color: #6b3e00;
+        background: #fff4e0;
+      }
+      .badge[data-mode="live"] {
+        color: #0f5223;
+        background: #e6f4ea;
+      }
+      .breaker[data-state="open"] strong {
+        color: #b3261e;
+      }
+      .scroll {
+        overflow-x: auto;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        background: #fff;
+      }
+      caption {
+        text-align: left;
+        font-weight: 600;
+        padding-bottom: 0.5rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.375rem 0.5rem;
+        border-bottom: 1px solid #e0e0e4;
+        vertical-align: top;
+      }
+      td.num,
+      th.num {
+        text-align: right;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.375rem;
+      }
+      select {
+        font: inherit;
+        min-height: 44px;
+        border: 1px solid #6b6b70;
+        border-radius: 0.375rem;
+        padding: 0.25rem 0.5rem;
+      }
+      .filter {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .error-text {
+        overflow-wrap: anywhere;
+      }
+      pre {
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+        margin: 0;
+      }
+      summary {
+        cursor: pointer;
+        min-height: 44px;
+        display: flex;
+        align-items: center;
+        color: #0b57d0;
+      }
+    `,
+  ];
 
-  protected override async load(): Promise<void> {}
+  declare providers: Read<ProviderStatus[]>;
+  declare outbox: Read<{ total: OutboxCounts; channels: Record<string, OutboxCounts> }>;
+  declare letters: Read<DeadLetterSummary[]>;
+  declare next: number | null;
+  declare channel: string;
+  declare outcomes: ReadonlyMap<number, { row: DeadLetterSummary; outcome: Outcome }>;
+  declare details: ReadonlyMap<number, Read<DeadLetter>>;
+  declare loadingMore: boolean;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    this.providers = { state: "loading" };
+    this.outbox = { state: "loading" };
+    this.letters = { state: "loading" };
+    this.next = null;
+    this.channel = "";
+    this.outcomes = new Map();
+    this.details = new Map();
+    this.loadingMore = false;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#timer = setInterval(() => void this.reload(), RELOAD_MS);
+  }
+
+  override disconnectedCallback(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    super.disconnectedCallback();
+  }
+
+  /** Any event may queue or settle a message. */
+  protected override wants(tick: LiveTick): boolean {
+    return tick.kinds.size > 0;
+  }
+
+  protected override async load(): Promise<void> {
+    const shown = this.letters.state === "ok" ? this.letters.value.length : 0;
+    const [providers, outbox, letters] = await Promise.allSettled([
+      this.api.get<{ items: ProviderStatus[] }>("/v1/providers"),
+      this.api.get<{ total: OutboxCounts; channels: Record<string, OutboxCounts> }>("/v1/outbox"),
+      // As many as are shown, so a reload does not shrink a list the person paged through.
+      this.#page(Math.min(500, Math.max(PAGE_SIZE, shown)), null),
+    ]);
+    this.providers = settled(providers, (v) => v.items);
+    this.outbox = settled(outbox, (v) => v);
+    this.letters = settled(letters, (v) => v.items);
+    if (letters.status === "fulfilled") this.next = letters.value.next;
+  }
+
+  #page(limit: number, cursor: number | null) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (this.channel) q.set("channel", this.channel);
+    if (cursor !== null) q.set("cursor", String(cursor));
+    return this.api.get<{ items: DeadLetterSummary[]; next: number | null }>(
+      `/v1/dead-letters?${q}`,
+    );
+  }
+
+  async #more(): Promise<void> {
+    if (this.next === null || this.letters.state !== "ok") return;
+    this.loadingMore = true;
+    try {
+      const page = await this.#page(PAGE_SIZE, this.next);
+      const known = this.letters.state === "ok" ? this.letters.value : [];
+      const ids = new Set(known.map((l) => l.id));
+      this.letters = {
+        state: "ok",
+        value: [...known, ...page.items.filter((l) => !ids.has(l.id))],
+      };
+      this.next = page.next;
+    } catch (error) {
+      this.letters = { state: "error", message: (error as Error).message };
+    } finally {
+      this.loadingMore = false;
+    }
+  }
+
+  #setOutcome(row: DeadLetterSummary, outcome: Outcome | null): void {
+    const next = new Map(this.outcomes);
+    if (outcome) next.set(row.id, { row, outcome });
+    else next.delete(row.id);
+    this.outcomes = next;
+  }
+
+  async #act(row: DeadLetterSummary, action: "replay" | "discard"): Promise<void> {
+    this.#setOutcome(row, { state: "working", action });
+    try {
+      if (action === "replay") {
+        const r = await this.api.send<{ nextAt: number }>(
+          "POST",
+          `/v1/dead-letters/${row.id}/replay`,
+        );
+        this.#setOutcome(row, { state: "replayed", nextAt: r.nextAt });
+      } else {
+        await this.api.send("POST", `/v1/dead-letters/${row.id}/discard`, {
+          reason: "discarded from the dashboard",
+        });
+        this.#setOutcome(row, { state: "discarded" });
+      }
+      void this.reload();
+    } catch (error) {
+      const message = error instanceof ApiError && error.status === 403
+        ? "Only an admin may replay or discard messages."
+        : error instanceof ApiError && error.status === 404
+        ? "This message is no longer a dead letter (replayed or discarded elsewhere)."
+        : (error as Error).message;
+      this.#setOutcome(row, { state: "failed", message });
+    }
+  }
+
+  async #inspect(e: Event, id: number): Promise<void> {
+    if (!(e.target as HTMLDetailsElement).open || this.details.get(id)?.state === "ok") return;
+    this.details = new Map(this.details).set(id, { state: "loading" });
+    let read: Read<DeadLetter>;
+    try {
+      read = { state: "ok", value: await this.api.get<DeadLetter>(`/v1/dead-letters/${id}`) };
+    } catch (error) {
+      read = { state: "error", message: (error as Error).message };
+    }
+    this.details = new Map(this.details).set(id, read);
+  }
 
   override render() {
-    return html`<p class="muted">Not built yet.</p>`;
+    return html`
+      <h2>Delivery</h2>
+      ${this.#renderProviders()}
+      ${this.#renderOutbox()}
+      ${this.#renderDeadLetters()}
+    `;
   }
+
+  #renderProviders() {
+    const p = this.providers;
+    let body;
+    if (p.state === "loading") body = html`<p class="muted" role="status">Loading providers...</p>`;
+    else if (p.state === "error") {
+      body = html`<p class="error" role="alert">Providers could not be read: ${p.message}</p>`;
+    } else if (p.value.length === 0) {
+      body = html`<p class="muted">This node sends through no providers.</p>`;
+    } else {
+      body = html`
+        <ul class="cards">${p.value.map((s) => {
+          const b = breakerText(s.breaker);
+          return html`
+            <li class="card" data-channel=${s.channel}>
+              <h4>${channelLabel(s.channel)}</h4>
+              <span>Provider: <strong>${s.provider}</strong></span>
+              <span class="badge" data-mode=${s.mode}>${modeText(s)}</span>
+              <span class="breaker" data-state=${s.breaker.state}>Circuit breaker:
+                          <strong>${b.label}</strong>. ${b.detail}.</span>
+            </li>
+          `;
+        })}</ul>
+        <p class="muted">Breakers are kept by each node; another node may show another state.</p>
+      `;
+    }
+    return html`<section aria-labelledby="providers-title">
+      <h3 id="providers-title">Providers</h3>${body}
+    </section>`;
+  }
+
+  #renderOutbox() {
+    const o = this.outbox;
+    let body;
+    if (o.state === "loading") {
+      body = html`<p class="muted" role="status">Loading the outbox...</p>`;
+    } else if (o.state === "error") {
+      body = html`<p class="error" role="alert">The outbox could not be read: ${o.message}</p>`;
+    } else {
+      const rows = Object.entries(o.value.channels);
+      const n = new Intl.NumberFormat();
+      const line = (label: string, c: OutboxCounts, head = false) =>
+        html`
+          <tr>
+            <th scope="row">${head ? html`<strong>${label}</strong>` : label}</th>
+            <td class="num">${n.format(c.pending)}</td>
+            <td class="num">${n.format(c.sent)}</td>
+            <td class="num">${n.format(c.dead)}</td>
+            <td class="num">${n.format(c.discarded)}</td>
+          </tr>
+        `;
+      body = html`
+        <div class="scroll">
+          <table>
+                <caption>Outgoing messages by channel and status</caption>
+                <thead><tr>
+                  <th scope="col">Channel</th><th scope="col" class="num">Waiting</th>
+                  <th scope="col" class="num">Sent</th><th scope="col" class="num">Failed (dead)</th>
+                  <th scope="col" class="num">Discarded</th>
+                </tr></thead>
+                <tbody>
+                  ${rows.length === 0
+                    ? html`
+                      <tr>
+                        <td colspan="5">No messages yet.</td>
+                      </tr>
+                    `
+                    : rows.map(([c, counts]) => line(channelLabel(c), counts))}
+                </tbody>
+                ${rows.length > 0
+                  ? html`<tfoot>${line("All channels", o.value.total, true)}</tfoot>`
+                  : nothing}
+              </table>
+        </div>
+      `;
+    }
+    return html`<section aria-labelledby="outbox-title">
+      <h3 id="outbox-title">Outbox</h3>${body}
+    </section>`;
+  }
+
+  #channels(): string[] {
+    const set = new Set<string>(["sms", "email"]);
+    if (this.providers.state === "ok") this.providers.value.forEach((p) => set.add(p.channel));
+    if (this.outbox.state === "ok") {
+      Object.keys(this.outbox.value.channels).forEach((c) => set.add(c));
+    }
+    if (this.channel) set.add(this.channel);
+    return [...set].sort();
+  }
+
+  #renderDeadLetters() {
+    const l = this.letters;
+    const onFilter = (e: Event) => {
+      this.channel = (e.target as HTMLSelectElement).value;
+      this.letters = { state: "loading" };
+      this.next = null;
+      void this.reload();
+    };
+    let body;
+    if (l.state === "loading") {
+      body = html`<p class="muted" role="status">Loading dead letters...</p>`;
+    } else if (l.state === "error") {
+      body = html`<p class="error" role="alert">Dead letters could not be read: ${l.message}</p>`;
+    } else {
+      // Rows acted on stay in view with their outcome, though the list no longer has them.
+      const ids = new Set(l.value.map((r) => r.id));
+      const handled = [...this.outcomes.values()]
+        .filter(({ row }) => !ids.has(row.id) && (!this.channel || row.channel === this.channel))
+        .map(({ row }) => row);
+      const rows = [...l.value, ...handled].sort((a, b) => a.id - b.id);
+      body = rows.length === 0
+        ? html`
+          <p
+            class="empty">No dead letters${this.channel
+              ? ` on ${channelLabel(this.channel)}`
+              : ""}: every message was delivered or is still being tried.</p>
+        `
+        : html`
+          <div class="scroll">
+            <table>
+              <caption>Messages that failed their last attempt, oldest first (times in your time zone)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Channel</th>
+                  <th scope="col">Recipient</th>
+                  <th scope="col">Error</th>
+                  <th scope="col" class="num">Attempts</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>${rows.map((r) => this.#renderLetter(r))}</tbody>
+            </table>
+          </div>
+                  ${this.next !== null
+                    ? html`
+                      <button type="button" class="quiet" ?disabled=${this.loadingMore}
+                        @click=${this.#more}>${this.loadingMore
+                          ? "Loading..."
+                          : "Show more"}</button>
+                    `
+                    : nothing}
+        `;
+    }
+    return html`<section aria-labelledby="dead-title">
+      <h3 id="dead-title">Dead letters</h3>
+      <div class="filter">
+        <label for="channel">Channel</label>
+        <select id="channel" @change=${onFilter}>
+          <option value="" ?selected=${this.channel === ""}>All channels</option>
+          ${
+      this.#channels().map((c) =>
+        html`<option value=${c} ?selected=${this.channel === c}>${channelLabel(c)}</option>`
+      )
+    }
+        </select>
+      </div>
+      ${body}
+    </section>`;
+  }
+
+  #renderLetter(r: DeadLetterSummary) {
+    const outcome = this.outcomes.get(r.id)?.outcome;
+    const done = outcome?.state === "replayed" || outcome?.state === "discarded";
+    const working = outcome?.state === "working";
+    const detail = this.details.get(r.id);
+    let actions;
+    if (outcome?.state === "confirming") {
+      actions = html`
+        <span id="confirm-${r.id}">Discard for good?</span>
+        <button type="button" aria-describedby="confirm-${r.id}"
+          @click=${() => this.#act(r, "discard")}>Yes, discard</button>
+        <button type="button" class="quiet" @click=${() => this.#setOutcome(r, null)}>Keep</button>
+      `;
+    } else if (!done) {
+      actions = html`
+        <button type="button" ?disabled=${working} @click=${() => this.#act(r, "replay")}>
+          Replay<span class="visually-hidden"> message ${r.id}</span></button>
+        <button type="button" class="quiet" ?disabled=${working}
+          @click=${() => this.#setOutcome(r, { state: "confirming" })}>
+          Discard<span class="visually-hidden"> message ${r.id}</span></button>
+      `;
+    }
+    return html`
+      <tr data-id=${r.id}>
+        <td>${timeText(r.createdAt)}</td>
+        <td>${channelLabel(r.channel)}</td>
+        <td>${this.#recipient(r, detail)}</td>
+        <td class="error-text">${r.lastError ?? "No error recorded"}</td>
+        <td class="num">${r.attempts}</td>
+        <td>
+          <div class="actions">${actions}</div>
+          <p class="outcome" role="status">${this.#outcomeText(outcome)}</p>
+        </td>
+      </tr>
+    `;
+  }
+
+  #recipient(r: DeadLetterSummary, detail: Read<DeadLetter> | undefined) {
+    let inner;
+    if (!detail) inner = nothing;
+    else if (detail.state === "loading") inner = html`<p class="muted">Loading...</p>`;
+    else if (detail.state === "error") inner = html`<p class="error">${detail.message}</p>`;
+    else {
+      const p = (detail.value.payload ?? {}) as { to?: unknown; subject?: unknown; body?: unknown };
+      inner = html`<dl>
+        <dt>To</dt><dd class="to">${typeof p.to === "string" ? p.to : "(not given)"}</dd>
+        ${
+        typeof p.subject === "string"
+          ? html`
+            <dt>Subject</dt>
+            <dd>${p.subject}</dd>
+          `
+          : nothing
+      }
+        ${
+        typeof p.body === "string"
+          ? html`
+            <dt>Message</dt>
+            <dd>
+              <pre>${p.body}</pre>
+            </dd>
+          `
+          : nothing
+      }
+        <dt>Attempts allowed</dt><dd>${detail.value.maxAttempts}</dd>
+      </dl>`;
+    }
+    const [type, , id] = r.actor.split("/");
+    return html`${
+      type === "lead" && id
+        ? html`<a href="#/leads/${encodeURIComponent(id)}">Lead</a>`
+        : html`<span>${type ?? r.actor}</span>`
+    }
+      <details @toggle=${(e: Event) => void this.#inspect(e, r.id)}>
+        <summary>Recipient and message</summary>${inner}
+      </details>`;
+  }
+
+  #outcomeText(o: Outcome | undefined): string {
+    switch (o?.state) {
+      case undefined:
+      case "confirming":
+        return "";
+      case "working":
+        return o.action === "replay" ? "Replaying..." : "Discarding...";
+      case "replayed":
+        return `Replayed: back in the outbox, sending from ${timeText(o.nextAt)}.`;
+      case "discarded":
+        return "Discarded: it will not be sent.";
+      case "failed":
+        return `Not done: ${o.message}`;
+    }
+  }
+}
+
+function settled<T, U>(r: PromiseSettledResult<T>, pick: (v: T) => U): Read<U> {
+  return r.status === "fulfilled"
+    ? { state: "ok", value: pick(r.value) }
+    : { state: "error", message: (r.reason as Error).message };
 }
