@@ -1,0 +1,189 @@
+/**
+ * The look the campaign views share: panels, tables, form fields and the
+ * status badge (its text says the status; the colour only repeats it).
+ *
+ * @module
+ */
+import { css } from "lit";
+
+/** Styles of the campaign list, wizard and stats views. */
+export const campaignStyles = css`
+  :host {
+    display: grid;
+    gap: 1rem;
+  }
+  h2 {
+    margin: 0;
+    font-size: 1.5rem;
+  }
+  h3 {
+    margin: 0 0 0.5rem;
+    font-size: 1.25rem;
+  }
+  .panel {
+    background: #fff;
+    border: 1px solid #c4c6cc;
+    border-radius: 0.5rem;
+    padding: 1rem;
+  }
+  .scroll {
+    overflow-x: auto;
+    background: #fff;
+    border: 1px solid #c4c6cc;
+    border-radius: 0.5rem;
+  }
+  table {
+    border-collapse: collapse;
+    width: 100%;
+  }
+  caption {
+    text-align: left;
+    font-weight: 700;
+    font-size: 1.125rem;
+    padding: 0.75rem 1rem;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 0.5rem 1rem;
+    border-top: 1px solid #e1e2e6;
+  }
+  thead th {
+    font-size: 0.875rem;
+    color: #3c3c42;
+    background: #f1f2f5;
+  }
+  td.num,
+  th.num {
+    text-align: right;
+    font-variant-numeric: tabular-nums;
+  }
+  a {
+    color: #0b57d0;
+  }
+  a.button {
+    display: inline-flex;
+    align-items: center;
+    min-height: 44px;
+    padding: 0 1rem;
+    border-radius: 0.375rem;
+    background: #0b57d0;
+    color: #fff;
+    font-weight: 600;
+    text-decoration: none;
+  }
+  .status {
+    display: inline-block;
+    padding: 0 0.5rem;
+    border-radius: 1rem;
+    border: 1px solid #6b6b70;
+    background: #eceef2;
+  }
+  .status[data-status="running"] {
+    background: #e3f3e6;
+    border-color: #146c2e;
+  }
+  .status[data-status="paused"] {
+    background: #fdf0dc;
+    border-color: #8c5000;
+  }
+  .status[data-status="stopped"] {
+    background: #fbe9e8;
+    border-color: #b3261e;
+  }
+  .bar {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.75rem;
+    align-items: center;
+    justify-content: space-between;
+  }
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.75rem;
+    align-items: center;
+  }
+  label {
+    font-weight: 600;
+  }
+  .field {
+    display: grid;
+    gap: 0.25rem;
+    margin-bottom: 0.75rem;
+  }
+  .hint {
+    font-size: 0.875rem;
+    color: #505056;
+    margin: 0;
+  }
+  .field .error,
+  fieldset .error {
+    margin: 0;
+    font-weight: 600;
+  }
+  textarea,
+  select {
+    font: inherit;
+    color: inherit;
+    border: 1px solid #6b6b70;
+    border-radius: 0.375rem;
+    padding: 0.5rem 0.625rem;
+    min-height: 44px;
+    box-sizing: border-box;
+    background: #fff;
+  }
+  input[aria-invalid="true"],
+  textarea[aria-invalid="true"] {
+    border: 2px solid #b3261e;
+  }
+  fieldset {
+    border: 1px solid #c4c6cc;
+    border-radius: 0.5rem;
+    margin: 0 0 0.75rem;
+    padding: 0.75rem 1rem;
+    min-width: 0;
+  }
+  legend {
+    font-weight: 700;
+    padding: 0 0.25rem;
+  }
+  .choice {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    min-height: 44px;
+    font-weight: 400;
+  }
+  .choice input {
+    width: 1.25rem;
+    height: 1.25rem;
+    min-height: 0;
+    margin: 0;
+  }
+  dl {
+    display: grid;
+    grid-template-columns: minmax(8rem, max-content) 1fr;
+    gap: 0.5rem 1rem;
+    margin: 0;
+  }
+  dt {
+    font-weight: 700;
+  }
+  dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+  .message-text {
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  @media (max-width: 40rem) {
+    dl {
+      grid-template-columns: 1fr;
+    }
+    .wide {
+      display: none;
+    }
+  }
+`;
