@@ -277,6 +277,26 @@ Deno.test({
       assert.match(await row.innerText(), /Spring VIPs\s+Stopped\s+2/);
       await screenshot(page, "view-campaigns");
 
+      // At phone width every campaign view fits without sideways scrolling.
+      await page.setViewportSize({ width: 390, height: 800 });
+      for (
+        const [path, view] of [
+          ["#/campaigns", "cove-campaigns-view"],
+          ["#/campaigns/new", "cove-campaign-wizard"],
+          [`#/campaigns/${id}`, "cove-campaign-stats"],
+        ]
+      ) {
+        await page.goto(`${gw.url}/${path}`);
+        await page.locator(`${view}[data-ready]`).waitFor();
+        assert.ok(
+          await page.locator("html").evaluate((el) =>
+            el.scrollWidth <= el.ownerDocument.defaultView!.innerWidth
+          ),
+          `no horizontal scrolling at 390 px on ${path}`,
+        );
+      }
+      await screenshot(page, "view-campaign-stats-phone");
+
       // The refused create and the bad preview answered 400 on purpose; nothing else failed.
       assert.deepEqual(
         unexpectedErrors(log).filter((e) => !/status of 400 \(Bad Request\)/.test(e)),

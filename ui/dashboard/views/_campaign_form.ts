@@ -280,13 +280,6 @@ export function describeDelay(minutes: number): string {
   return `${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
 }
 
-/** The variables a text uses, each once, in order (as the gateway reads `{{name}}`). */
-export function usedVariables(text: string): string[] {
-  return [
-    ...new Set([...text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)].map((m) => m[1]!)),
-  ];
-}
-
 /** The criteria of an audience as sentences, one per criterion; none means every lead. */
 export function describeAudience(a: Audience): string[] {
   const out: string[] = [];

@@ -187,3 +187,91 @@ export const campaignStyles = css`
     }
   }
 `;
+
+/** The wizard's own: the step indicator, the two columns of the message step, the preview. */
+export const wizardStyles = css`
+  .progress {
+    list-style: none;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem 1rem;
+    margin: 0;
+    padding: 0;
+  }
+  .progress li {
+    display: flex;
+    align-items: center;
+    gap: 0.375rem;
+    color: #505056;
+  }
+  .progress .num {
+    display: inline-grid;
+    place-items: center;
+    width: 1.75rem;
+    height: 1.75rem;
+    border-radius: 50%;
+    border: 2px solid #6b6b70;
+    font-weight: 700;
+  }
+  .progress li[aria-current="step"] {
+    color: #1c1b1f;
+    font-weight: 700;
+    text-decoration: underline;
+    text-underline-offset: 0.25rem;
+  }
+  .progress li[aria-current="step"] .num {
+    background: #0b57d0;
+    border-color: #0b57d0;
+    color: #fff;
+  }
+  .progress li[data-done] .num {
+    border-color: #146c2e;
+    color: #146c2e;
+  }
+  form {
+    display: grid;
+    gap: 1rem;
+  }
+  h3:focus {
+    outline: none;
+  }
+  h3:focus-visible {
+    outline: 3px solid #0b57d0;
+  }
+  .columns {
+    display: grid;
+    gap: 1rem;
+  }
+  @media (min-width: 56rem) {
+    .columns {
+      grid-template-columns: 3fr 2fr;
+      align-items: start;
+    }
+    .preview {
+      position: sticky;
+      top: 1rem;
+    }
+  }
+  .templates {
+    max-height: 16rem;
+    overflow-y: auto;
+  }
+  textarea {
+    min-height: 7rem;
+    resize: vertical;
+  }
+  .split {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 1rem;
+  }
+  .preview h4 {
+    margin: 0 0 0.5rem;
+  }
+  .bubble {
+    background: #f1f2f5;
+    border-radius: 0.5rem;
+    padding: 0.75rem;
+    margin: 0.5rem 0;
+  }
+`;

@@ -21,12 +21,20 @@ import {
 } from "./_campaign_form.ts";
 import type { FieldKit } from "./_campaign_fields.ts";
 import type { Audience } from "../../../shared/campaign.ts";
+import type { TemplatePreview } from "./_campaign_shapes.ts";
 
 /** The audience preview's state. */
 export type AudienceState =
   | { state: "idle" }
   | { state: "busy" }
   | { state: "ready"; count: number; names: string[] }
+  | { state: "error"; message: string };
+
+/** The preview pane's state. */
+export type PreviewState =
+  | { state: "empty" }
+  | { state: "loading" }
+  | { state: "ready"; preview: TemplatePreview }
   | { state: "error"; message: string };
 
 /** How the timing step reports changes. */
@@ -268,5 +276,43 @@ export function renderLaunchStep(form: CampaignForm, audience: AudienceState): T
     </dl>
     <p class="hint">Launching enrolls the matching leads now; each gets the messages in their
       send window, with their consent.</p>
+  `;
+}
+
+/** The message being edited as a sample contact would get it, or why it cannot be shown. */
+export function renderPreview(
+  p: PreviewState,
+  [i, j]: readonly [number, number],
+  abTest: boolean,
+): TemplateResult {
+  const which = `${i === 0 ? "first message" : `follow-up ${i}`}${
+    abTest ? `, version ${j === 0 ? "A" : "B"}` : ""
+  }`;
+  let body: TemplateResult;
+  if (p.state === "empty") {
+    body = html`<p class="muted">Write the message or pick a saved template to see it here.</p>`;
+  } else if (p.state === "loading") {
+    body = html`<p class="muted">Rendering...</p>`;
+  } else if (p.state === "error") {
+    body = html`<p class="error">Cannot preview: ${p.message}</p>`;
+  } else {
+    const c = p.preview.contact;
+    const missing = [...p.preview.emptyVariables, ...p.preview.fallbackVariables];
+    body = html`
+      <p class="hint">As ${c.name ?? "a sample contact"}${c.company ? ` of ${c.company}` : ""}
+        would get it.</p>
+      ${p.preview.subject ? html`<p><strong>Subject:</strong> ${p.preview.subject}</p>` : nothing}
+      <div class="bubble message-text" data-preview-body>${p.preview.body}</div>
+      ${missing.length
+        ? html`<p class="hint">A lead without a value for ${missing.join(", ")} gets a
+          fallback word or nothing there.</p>`
+        : nothing}
+    `;
+  }
+  return html`
+    <aside class="panel preview" aria-labelledby="preview-title">
+      <h4 id="preview-title">Preview of the ${which}</h4>
+      <div aria-live="polite">${body}</div>
+    </aside>
   `;
 }

@@ -10,12 +10,12 @@
  *
  * @module
  */
-import { css, html, nothing, type TemplateResult } from "lit";
+import { html, nothing, type TemplateResult } from "lit";
 import { ApiError, type FieldIssue } from "../api.ts";
 import { href } from "../router.ts";
 import { baseStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
-import { campaignStyles } from "./_campaign_styles.ts";
+import { campaignStyles, wizardStyles } from "./_campaign_styles.ts";
 import type { CampaignReply, MessageTemplate, TemplatePreview } from "./_campaign_shapes.ts";
 import {
   type CampaignForm,
@@ -24,6 +24,7 @@ import {
   newStep,
   STEP_TITLES,
   type StepForm,
+  TEMPLATE_VARIABLES,
   toDefinition,
   type VariantForm,
   withAbTest,
@@ -32,21 +33,16 @@ import {
 } from "./_campaign_form.ts";
 import {
   type AudienceState,
+  type PreviewState,
   renderAudienceStep,
   renderLaunchStep,
+  renderPreview,
   renderTimingStep,
 } from "./_campaign_wizard_steps.ts";
 import { type FieldKit, fieldKit } from "./_campaign_fields.ts";
 
 /** How long typing pauses before the preview is asked for. */
 const PREVIEW_DEBOUNCE_MS = 300;
-
-/** The preview pane's state. */
-type PreviewState =
-  | { state: "empty" }
-  | { state: "loading" }
-  | { state: "ready"; preview: TemplatePreview }
-  | { state: "error"; message: string };
 
 /** A random idempotency key (also where `crypto.randomUUID` is missing: plain-HTTP origins). */
 function newKey(): string {
@@ -74,92 +70,7 @@ export class CoveCampaignWizard extends DashboardView {
   static override styles = [
     baseStyles,
     campaignStyles,
-    css`
-      .progress {
-        list-style: none;
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 1rem;
-        margin: 0;
-        padding: 0;
-      }
-      .progress li {
-        display: flex;
-        align-items: center;
-        gap: 0.375rem;
-        color: #505056;
-      }
-      .progress .num {
-        display: inline-grid;
-        place-items: center;
-        width: 1.75rem;
-        height: 1.75rem;
-        border-radius: 50%;
-        border: 2px solid #6b6b70;
-        font-weight: 700;
-      }
-      .progress li[aria-current="step"] {
-        color: #1c1b1f;
-        font-weight: 700;
-        text-decoration: underline;
-        text-underline-offset: 0.25rem;
-      }
-      .progress li[aria-current="step"] .num {
-        background: #0b57d0;
-        border-color: #0b57d0;
-        color: #fff;
-      }
-      .progress li[data-done] .num {
-        border-color: #146c2e;
-        color: #146c2e;
-      }
-      form {
-        display: grid;
-        gap: 1rem;
-      }
-      h3:focus {
-        outline: none;
-      }
-      h3:focus-visible {
-        outline: 3px solid #0b57d0;
-      }
-      .columns {
-        display: grid;
-        gap: 1rem;
-      }
-      @media (min-width: 56rem) {
-        .columns {
-          grid-template-columns: 3fr 2fr;
-          align-items: start;
-        }
-        .preview {
-          position: sticky;
-          top: 1rem;
-        }
-      }
-      .templates {
-        max-height: 16rem;
-        overflow-y: auto;
-      }
-      textarea {
-        min-height: 7rem;
-        resize: vertical;
-      }
-      .split {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0 1rem;
-      }
-      .preview h4 {
-        margin: 0 0 0.5rem;
-      }
-      .bubble {
-        background: #f1f2f5;
-        border-radius: 0.5rem;
-        padding: 0.75rem;
-        margin: 0.5rem 0;
-      }
-    `,
+    wizardStyles,
   ];
 
   declare form: CampaignForm;
@@ -523,9 +434,9 @@ export class CoveCampaignWizard extends DashboardView {
   #renderMessage(kit: FieldKit): TemplateResult {
     const f = this.form;
     return html`
-      <p class="hint" id="variables">Variables you can use:
-        <code>{{name}}</code>, <code>{{firstName}}</code>, <code>{{company}}</code>,
-        <code>{{businessType}}</code>.</p>
+      <p class="hint" id="variables">Variables you can use: ${TEMPLATE_VARIABLES.map((v, k) =>
+        html`${k ? ", " : ""}<code>{{${v}}}</code>`
+      )}.</p>
       ${this.templatesError
         ? html`<p class="error" role="alert">Saved templates could not be loaded
           (${this.templatesError}); you can still write the message.</p>`
@@ -559,7 +470,7 @@ export class CoveCampaignWizard extends DashboardView {
               : nothing}
           </fieldset>
         </div>
-        ${this.#renderPreview()}
+        ${renderPreview(this.preview, this.previewFor, this.form.abTest)}
       </div>
     `;
   }
@@ -651,41 +562,6 @@ export class CoveCampaignWizard extends DashboardView {
           "variables",
         )}
       </div>
-    `;
-  }
-
-  #renderPreview(): TemplateResult {
-    const [i, j] = this.previewFor;
-    const which = `${i === 0 ? "first message" : `follow-up ${i}`}${
-      this.form.abTest ? `, version ${j === 0 ? "A" : "B"}` : ""
-    }`;
-    const p = this.preview;
-    let body: TemplateResult;
-    if (p.state === "empty") {
-      body = html`<p class="muted">Write the message or pick a saved template to see it here.</p>`;
-    } else if (p.state === "loading") {
-      body = html`<p class="muted">Rendering...</p>`;
-    } else if (p.state === "error") {
-      body = html`<p class="error">Cannot preview: ${p.message}</p>`;
-    } else {
-      const c = p.preview.contact;
-      const missing = [...p.preview.emptyVariables, ...p.preview.fallbackVariables];
-      body = html`
-        <p class="hint">As ${c.name ?? "a sample contact"}${c.company ? ` of ${c.company}` : ""}
-          would get it.</p>
-        ${p.preview.subject ? html`<p><strong>Subject:</strong> ${p.preview.subject}</p>` : nothing}
-        <div class="bubble message-text" data-preview-body>${p.preview.body}</div>
-        ${missing.length
-          ? html`<p class="hint">A lead without a value for ${missing.join(", ")} gets a
-            fallback word or nothing there.</p>`
-          : nothing}
-      `;
-    }
-    return html`
-      <aside class="panel preview" aria-labelledby="preview-title">
-        <h4 id="preview-title">Preview of the ${which}</h4>
-        <div aria-live="polite">${body}</div>
-      </aside>
     `;
   }
 }
