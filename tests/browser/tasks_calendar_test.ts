@@ -24,6 +24,7 @@ import {
   unexpectedErrors,
   until,
 } from "./_support.ts";
+import { axeViolations, formatViolations } from "./_axe.ts";
 
 const ZONE = "Europe/Berlin";
 const allDay = [{ start: "00:00", end: "24:00" }];
@@ -186,7 +187,30 @@ Deno.test({
       await liveCard.waitFor({ timeout: 10_000 });
       assert.equal(await liveCard.getAttribute("data-fresh"), "");
       assert.match(await liveCard.innerText(), /Overdue/, "past due is said in words");
+
+      // Filters are the list route's: by type, then overdue only, then none again.
+      const titles = () =>
+        page.locator("article[data-task-id] h4").evaluateAll((hs) =>
+          hs.map((h) => h.textContent).sort().join("|")
+        );
+      await page.getByLabel("Type", { exact: true }).first().selectOption("support");
+      await until(
+        async () => await titles() === "Pat asked about invoices",
+        5_000,
+        "only the support task",
+      );
+      await page.getByLabel("Type", { exact: true }).first().selectOption("");
+      await page.getByLabel("Overdue only").check();
+      await until(
+        async () => await titles() === "Pat asked about invoices",
+        5_000,
+        "only the overdue task",
+      );
+      await page.getByLabel("Overdue only").uncheck();
+      await until(async () => (await titles()).split("|").length === 3, 5_000, "all tasks again");
       await screenshot(page, "view-tasks");
+      const taskIssues = await axeViolations(page);
+      assert.deepEqual(taskIssues, [], formatViolations("tasks", taskIssues));
 
       // --- Bookings calendar ---
       const first = await data.book(data.slots[0]!, "book-1", "Pat Doe");
@@ -240,6 +264,36 @@ Deno.test({
         "/v1/bookings?member=sam",
       );
       assert.equal(list.items.find((b) => b.id === first.id)?.status, "cancelled");
+
+      // Booked from the form: a member's free time, a lead, and it shows on its day.
+      await page.getByRole("button", { name: "Book a meeting" }).press("Enter");
+      await page.getByLabel("Team member", { exact: true }).last().selectOption("sam");
+      await page.getByRole("button", { name: "Show free times" }).press("Enter");
+      const time = page.locator("#book-start");
+      await time.waitFor({ timeout: 5_000 });
+      const booked = data.slots[6]!;
+      await time.selectOption(booked);
+      await page.getByLabel("Lead", { exact: true }).fill(data.leadId);
+      // Choosing a known lead fills in whom the confirmation goes to.
+      await until(
+        async () => await page.getByLabel("Attendee name").inputValue() === "Pat Doe",
+        2_000,
+        "the lead's name filled in",
+      );
+      assert.equal(await page.getByLabel(/^Attendee email/).inputValue(), "pat@lead.test");
+      await page.getByLabel("Attendee name").fill("Pat Booked");
+      const panelIssues = await axeViolations(page);
+      assert.deepEqual(panelIssues, [], formatViolations("calendar", panelIssues));
+      await screenshot(page, "view-calendar-book");
+      await page.getByRole("button", { name: "Book", exact: true }).press("Enter");
+      await showWeekOf(page, booked);
+      const made = page.locator(
+        `section[data-date="${dateIn(Date.parse(booked), ZONE)}"] article[data-status=confirmed]`,
+        { hasText: "Pat Booked" },
+      );
+      await made.waitFor({ timeout: 10_000 });
+      assert.equal(await made.getByRole("link").innerText(), "Pat Booked");
+      assert.equal(await made.locator("time").getAttribute("datetime"), booked);
       await screenshot(page, "view-calendar");
 
       // Phone width: one column, nothing spilling sideways.

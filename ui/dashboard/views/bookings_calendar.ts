@@ -675,7 +675,7 @@ export class CoveBookingsCalendar extends DashboardView {
           <div class="field">
             <label for="book-lead">Lead</label>
             <input id="book-lead" name="leadId" list="book-leads" autocomplete="off"
-              aria-describedby=${described("leadId")} @change=${this.#leadPicked}>
+              aria-describedby=${described("leadId")} @input=${this.#leadPicked}>
             <datalist id="book-leads">${this.leads.map((l) =>
               html`<option value=${l.lead_id}>${l.name ?? l.email ?? l.lead_id}</option>`
             )}</datalist>

@@ -111,6 +111,9 @@ export class CoveTasksBoard extends DashboardView {
         gap: 0.5rem;
         align-content: start;
       }
+      .toolbar .toolbar {
+        margin: 0;
+      }
       .column h3 {
         margin: 0;
         font-size: 1.0625rem;
@@ -387,40 +390,42 @@ export class CoveTasksBoard extends DashboardView {
   #renderFilters() {
     const f = this.filters;
     return html`
-      <form class="toolbar" aria-label="Filter tasks" @submit=${(e: Event) => e.preventDefault()}>
-        <div class="field">
-          <label for="filter-assignee">Assignee</label>
-          <select id="filter-assignee" @change=${(e: Event) =>
-            this.#setFilters({ assignee: (e.target as HTMLSelectElement).value })}>
+      <div class="toolbar">
+        <form class="toolbar" aria-label="Filter tasks" @submit=${(e: Event) => e.preventDefault()}>
+          <div class="field">
+            <label for="filter-assignee">Assignee</label>
+            <select id="filter-assignee" @change=${(e: Event) =>
+              this.#setFilters({ assignee: (e.target as HTMLSelectElement).value })}>
             <option value="" ?selected=${f.assignee === ""}>Anyone</option>
             ${this.members.map((m) =>
               html`<option value=${m.id} ?selected=${f.assignee === m.id}>${m.name}</option>`
             )}
           </select>
-        </div>
-        <div class="field">
-          <label for="filter-type">Type</label>
-          <select id="filter-type" @change=${(e: Event) =>
-            this.#setFilters({
-              type: (e.target as HTMLSelectElement).value as TaskFilters["type"],
-            })}>
+          </div>
+          <div class="field">
+            <label for="filter-type">Type</label>
+            <select id="filter-type" @change=${(e: Event) =>
+              this.#setFilters({
+                type: (e.target as HTMLSelectElement).value as TaskFilters["type"],
+              })}>
             <option value="" ?selected=${f.type === ""}>Any type</option>
             ${TASK_TYPES.map((t) =>
               html`<option value=${t} ?selected=${f.type === t}>${t}</option>`
             )}
           </select>
-        </div>
-        <label class="check" for="filter-overdue">
+          </div>
+          <label class="check" for="filter-overdue">
           <input type="checkbox" id="filter-overdue" .checked=${f.overdueOnly}
             @change=${(e: Event) =>
               this.#setFilters({ overdueOnly: (e.target as HTMLInputElement).checked })}>
           Overdue only
         </label>
+        </form>
         <button type="button" class="quiet" aria-expanded=${this.creating !== "closed"}
           aria-controls="create-panel" @click=${() => {
             this.creating = this.creating === "closed" ? "open" : "closed";
           }}>New task</button>
-      </form>
+      </div>
     `;
   }
 
