@@ -76,6 +76,8 @@ export class CoveDashboard extends LitElement {
       main {
         padding: 1.25rem;
         display: grid;
+        /* A wide view scrolls inside itself instead of widening the page (reflow at 390 px). */
+        grid-template-columns: minmax(0, 1fr);
         gap: 1.25rem;
         max-width: 72rem;
         margin: 0 auto;

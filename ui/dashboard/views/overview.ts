@@ -17,6 +17,7 @@ export class CoveOverview extends DashboardView {
     css`
       :host {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 1.25rem;
       }
     `,
