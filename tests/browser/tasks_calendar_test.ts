@@ -157,7 +157,8 @@ Deno.test({
       assert.deepEqual({ ...row }, { assignee: other[0], status: "assigned" });
 
       // The create form: the gateway's field error is shown next to its field.
-      await page.getByRole("button", { name: "New task" }).click();
+      await page.getByRole("button", { name: "New task" }).press("Enter");
+      await until(() => focused(page, "#new-leadId"), 2_000, "the form opens on its first field");
       await page.getByLabel("Lead", { exact: true }).fill(data.leadId);
       await page.getByLabel("Due (your time)").fill("2030-01-02T10:00");
       await page.getByRole("button", { name: "Create task" }).click();

@@ -311,6 +311,13 @@ export class CoveBookingsCalendar extends DashboardView {
     if (this.panel?.bookingId === b.id) this.panelSlots = slots;
   }
 
+  /** Closes a booking's action, the keyboard back on its card (the panel's buttons are gone). */
+  async #closePanel(b: MemberBooking): Promise<void> {
+    this.panel = null;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`#booking-${CSS.escape(b.id)}`)?.focus();
+  }
+
   /** Replaces the booking as the gateway answered it and keeps the keyboard on its card. */
   async #replace(b: MemberBooking, message: string): Promise<void> {
     this.bookings = [...this.bookings.filter((x) => x.id !== b.id), b]
@@ -367,7 +374,11 @@ export class CoveBookingsCalendar extends DashboardView {
 
   async #toggleBooking(): Promise<void> {
     this.booking = this.booking === "closed" ? "open" : "closed";
-    if (this.booking === "closed" || this.#leadsRead) return;
+    if (this.booking === "closed") return;
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>("#book-member")?.focus()
+    );
+    if (this.#leadsRead) return;
     this.#leadsRead = true;
     try {
       const page = await this.api.get<{ items: LeadChoice[] }>("/v1/leads?limit=200");
@@ -565,7 +576,7 @@ export class CoveBookingsCalendar extends DashboardView {
         <input id="reason-${b.id}" name="reason" maxlength="500"
           aria-describedby=${this.panelError ? `panel-error-${b.id}` : nothing}>
         <button type="submit" ?disabled=${this.panelBusy}>Confirm cancellation</button>
-        <button type="button" class="quiet" @click=${() => (this.panel = null)}>Keep it</button>
+        <button type="button" class="quiet" @click=${() => this.#closePanel(b)}>Keep it</button>
         ${this.#renderPanelError(`panel-error-${b.id}`)}
       </form>
     `;
@@ -583,7 +594,7 @@ export class CoveBookingsCalendar extends DashboardView {
         )}
         <button type="submit" ?disabled=${this.panelBusy || this.panelSlots.state !== "ok"}>
           Move meeting</button>
-        <button type="button" class="quiet" @click=${() => (this.panel = null)}>Close</button>
+        <button type="button" class="quiet" @click=${() => this.#closePanel(b)}>Close</button>
         ${this.#renderPanelError(`panel-error-${b.id}`)}
       </form>
     `;

@@ -373,6 +373,14 @@ export class CoveTasksBoard extends DashboardView {
     }
   }
 
+  /** Opens the create form with the keyboard on its first field, or closes it. */
+  async #toggleCreate(): Promise<void> {
+    this.creating = this.creating === "closed" ? "open" : "closed";
+    if (this.creating === "closed") return;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>("#new-leadId")?.focus();
+  }
+
   #memberName(id: string): string {
     return this.members.find((m) => m.id === id)?.name ?? id;
   }
@@ -422,9 +430,7 @@ export class CoveTasksBoard extends DashboardView {
         </label>
         </form>
         <button type="button" class="quiet" aria-expanded=${this.creating !== "closed"}
-          aria-controls="create-panel" @click=${() => {
-            this.creating = this.creating === "closed" ? "open" : "closed";
-          }}>New task</button>
+          aria-controls="create-panel" @click=${this.#toggleCreate}>New task</button>
       </div>
     `;
   }
