@@ -135,6 +135,14 @@ Deno.test({
       await then.waitFor({ state: "detached" });
       assert.equal(await detail.locator("#state-at-label").textContent(), "Now");
 
+      // Live: a change made elsewhere shows without a reload.
+      await api(gw, "PATCH", `/v1/leads/${adam.leadId}`, { owner: "sam" });
+      await until(
+        async () => (await detail.locator("dd[data-field=owner]").textContent()) === "sam",
+        5_000,
+        "the detail followed the change live",
+      );
+
       // A lead quiet for more than a few seconds is silent; Recover starts its follow-up.
       await until(
         async () => {
@@ -169,7 +177,26 @@ Deno.test({
       );
       assert.equal(f.active?.sequence, "silent");
 
-      assert.deepEqual(unexpectedErrors(log), []);
+      // At a phone's width the detail and the silent list fit without sideways scrolling.
+      await page.setViewportSize({ width: 390, height: 800 });
+      for (const [path, shot] of [[`#/leads/${adam.leadId}`, "detail"], ["#/silent", "silent"]]) {
+        await page.goto(`${gw.url}/${path}`);
+        await page.locator("[data-ready]").first().waitFor();
+        const wide = await page.locator("html").evaluate((el) => el.scrollWidth);
+        assert.ok(wide <= 390, `${path} is ${wide} px wide`);
+        await screenshot(page, `view-${shot}-phone`);
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+
+      // An unknown lead: said so, with a way back (the browser reports the 404 itself).
+      await page.goto(`${gw.url}/#/leads/nobody`);
+      await page.getByRole("heading", { name: "No such lead" }).waitFor();
+      await page.getByRole("link", { name: "Back to all leads" }).click();
+      await table.locator(`tr[data-lead-id="${zoe.leadId}"]`).waitFor();
+      assert.deepEqual(
+        unexpectedErrors(log).filter((e) => !/status of 404 .*\/v1\/leads\/nobody/.test(e)),
+        [],
+      );
       await context.close();
     } finally {
       await browser.close();

@@ -455,7 +455,7 @@ export class CoveLeadDetail extends DashboardView {
       <dt>Phone</dt><dd>${c.phone ? html`<a href="tel:${c.phone}">${c.phone}</a>` : "—"}</dd>
       <dt>Company</dt><dd>${c.company ?? "—"}${c.businessType ? ` (${c.businessType})` : ""}</dd>
       <dt>Website</dt><dd>${c.website === null ? "none (known)" : c.website ?? "—"}</dd>
-      <dt>Owner</dt><dd>${l.owner ?? "unassigned"}</dd>
+      <dt>Owner</dt><dd data-field="owner">${l.owner ?? "unassigned"}</dd>
       <dt>Tags</dt><dd>${l.tags.length ? l.tags.join(", ") : "none"}</dd>
       <dt>Source</dt><dd>${label(l.source)}</dd>
       <dt>Captured</dt><dd>${when(l.createdAt, true)}</dd>
