@@ -22,6 +22,7 @@ import {
   unexpectedErrors,
   until,
 } from "./_support.ts";
+import { axeViolations, formatViolations } from "./_axe.ts";
 
 interface Focused {
   id: string;
@@ -51,6 +52,12 @@ async function tabTo(page: Page, name: RegExp, back = false): Promise<Focused> {
     seen.push(f.name || `#${f.id}`);
   }
   throw new Error(`${name} not reached by ${back ? "Shift+" : ""}Tab; passed ${seen.join(" | ")}`);
+}
+
+/** No WCAG 2.1 A/AA violation on the page as it is now. */
+async function assertAccessible(page: Page, where: string): Promise<void> {
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], formatViolations(where, violations));
 }
 
 async function capture(gw: Gateway, key: string, name: string, phone: string, tags: string[]) {
@@ -171,6 +178,7 @@ Deno.test({
       assert.match(names, /Ben Vip/);
       assert.doesNotMatch(names, /Cy Other/);
       await screenshot(page, "view-campaign-wizard-audience");
+      await assertAccessible(page, "the wizard's audience step");
       await tabTo(page, /^Next$/);
       await page.keyboard.press("Enter");
 
@@ -195,6 +203,7 @@ Deno.test({
         /body-0-0-error/,
       );
       await screenshot(page, "view-campaign-wizard-error");
+      await assertAccessible(page, "the wizard with an error");
       const none = await api<{ items: unknown[] }>(gw, "GET", "/v1/campaigns");
       assert.deepEqual(none.items, [], "nothing was created");
 
@@ -212,12 +221,15 @@ Deno.test({
       await until(async () => /VIP spring offer/.test(await preview.innerText()), 5_000, "preview");
       assert.doesNotMatch(await preview.innerText(), /\{\{/, "variables filled in");
       await screenshot(page, "view-campaign-wizard");
+      await assertAccessible(page, "the wizard's message step");
       for (const step of ["Timing", "Audience", "Review and launch"]) {
         await tabTo(page, /^Next$/);
         await page.keyboard.press("Enter");
         await until(async () => (await focused(page)).name.includes(step), 5_000, step);
       }
       await tabTo(page, /^Create and launch$/);
+      // Pressed twice: one campaign is made (the button waits, the create has an idempotency key).
+      await page.keyboard.press("Enter");
       await page.keyboard.press("Enter");
 
       // The stats view of the new campaign.
@@ -256,6 +268,7 @@ Deno.test({
       assert.match(await stats.locator("[data-audience]").innerText(), /vip/);
       assert.equal(await stats.locator("canvas[role=img]").count(), 1);
       await screenshot(page, "view-campaign-stats");
+      await assertAccessible(page, "the stats view");
 
       // Pause, then stop after confirming, by keyboard.
       await tabTo(page, /^Pause$/);
@@ -276,6 +289,7 @@ Deno.test({
       await row.waitFor();
       assert.match(await row.innerText(), /Spring VIPs\s+Stopped\s+2/);
       await screenshot(page, "view-campaigns");
+      await assertAccessible(page, "the campaign list");
 
       // At phone width every campaign view fits without sideways scrolling.
       await page.setViewportSize({ width: 390, height: 800 });

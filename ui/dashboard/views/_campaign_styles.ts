@@ -11,6 +11,12 @@ export const campaignStyles = css`
   :host {
     display: grid;
     gap: 1rem;
+    /* A grid item of the page: without this a wide child (a chart's canvas) widens the page. */
+    min-width: 0;
+  }
+  :host > *,
+  .grid > * {
+    min-width: 0;
   }
   h2 {
     margin: 0;

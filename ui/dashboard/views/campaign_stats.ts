@@ -71,6 +71,7 @@ export class CoveCampaignStats extends DashboardView {
       .chart {
         position: relative;
         height: 16rem;
+        min-width: 0;
       }
       .grid {
         display: grid;
@@ -78,7 +79,7 @@ export class CoveCampaignStats extends DashboardView {
       }
       @media (min-width: 56rem) {
         .grid {
-          grid-template-columns: 1fr 1fr;
+          grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
           align-items: start;
         }
       }
@@ -345,7 +346,7 @@ export class CoveCampaignStats extends DashboardView {
       </div>
       ${variants
         ? html`
-          <div class="scroll">
+          <div class="scroll" tabindex="0" role="region" aria-label="A/B versions">
             <table data-variants>
               <caption>A/B versions</caption>
               <thead>
