@@ -14,8 +14,11 @@ import type { ActorSystem } from "../actors/runtime/mod.ts";
 import { teamRef } from "../actors/team/mod.ts";
 import type { Attendee, Booking, Slot, WorkingHours } from "../shared/mod.ts";
 
-/** Most slots one answer lists: a week of half hours for a small team is well under it. */
-export const MAX_WIDGET_SLOTS = 200;
+/**
+ * Most slots one answer lists (the earliest ones): two weeks of half hours over
+ * long working days fit, while an answer stays a few tens of kilobytes.
+ */
+export const MAX_WIDGET_SLOTS = 500;
 
 /** One member who can be booked, with the calendar state slots are computed from. */
 interface Bookable {

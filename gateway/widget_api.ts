@@ -24,7 +24,7 @@ import {
   TimeZone,
 } from "../shared/mod.ts";
 import { bookForWidgetLead, hasBookableMembers, widgetSlots } from "./_widget_booking.ts";
-import { storedWidgetSettings, WIDGET_FIELDS, type WidgetSettings } from "./_widget_settings.ts";
+import { storedWidgetSettings, WIDGET_FIELDS, WidgetSettings } from "./_widget_settings.ts";
 import {
   type AuthEnv,
   AuthError,
@@ -43,6 +43,8 @@ import {
   siteKeySecurity,
   z,
 } from "./openapi.ts";
+
+export { WIDGET_FIELDS, WidgetSettings };
 
 /** A form submitted faster than this (ms after it was shown) is taken for a bot. */
 export const MIN_FILL_MS = 2_000;

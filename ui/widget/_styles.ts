@@ -84,6 +84,59 @@ export const widgetStyles = css`
     margin: 0.5rem 0 0;
     min-height: 1.5em;
   }
+  fieldset {
+    border: 1px solid #8a8a8f;
+    border-radius: 0.375rem;
+    margin: 0 0 0.75rem;
+    padding: 0.5rem 0.75rem 0.75rem;
+  }
+  legend {
+    font-weight: 600;
+    padding: 0 0.25rem;
+  }
+  h3 {
+    font-size: 1rem;
+    margin: 0.75rem 0 0.25rem;
+  }
+  .hint {
+    margin: 0 0 0.5rem;
+    font-size: 0.9375rem;
+    color: #4a4a4f;
+  }
+  /* A week of times stays a box the page scrolls past; arrow keys scroll it along. */
+  .days {
+    max-height: 22rem;
+    overflow-y: auto;
+  }
+  .times {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.375rem;
+  }
+  label.choice {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.375rem;
+    font-weight: 400;
+    min-height: 44px;
+    margin: 0;
+  }
+  label.time {
+    min-width: 6.5rem;
+    box-sizing: border-box;
+    border: 1px solid #6b6b70;
+    border-radius: 0.375rem;
+    padding: 0 0.625rem;
+  }
+  label.time:has(:checked) {
+    border: 2px solid var(--accent);
+    font-weight: 600;
+  }
+  input[type="radio"] {
+    width: auto;
+    margin: 0;
+    accent-color: var(--accent);
+  }
   .trap {
     position: absolute;
     left: -10000px;

@@ -1,30 +1,38 @@
 /**
  * `<cove-lead-form site-key="..." endpoint="https://cove.example.com">`: the
  * capture form, in shadow DOM so the host page's styles and ours never mix.
- * It checks fields with the server's rules, fills nothing a bot would not
+ * It shows the fields, labels and thank-you message its site key's settings
+ * name (read once per page; the `fields` attribute or the defaults when they
+ * cannot be read) and, when the tenant offers them, free meeting times. It
+ * checks fields with the server's rules, fills nothing a bot would not
  * (honeypot) and holds a too-quick submit until the server's minimum fill
- * time has passed, then hands the lead to the page's {@link Courier}, which
+ * time has passed, then hands the lead (with the chosen time, which the
+ * gateway books in the same request) to the page's {@link Courier}, which
  * keeps it until the gateway accepted it.
  *
  * @module
  */
 import { html, LitElement, nothing, type PropertyValues } from "lit";
+import {
+  DEFAULT_FIELDS,
+  fetchConfig,
+  type FormField,
+  getJson,
+  readConfig,
+  type WidgetConfig,
+} from "./config.ts";
 import type { Courier, DeliveryOutcome, PendingLead, WidgetLeadBody } from "./pending.ts";
 import { BOT_CHECKS, type LeadFormField, type LeadFormInput, validateLeadForm } from "./rules.ts";
+import {
+  type BookingResult,
+  bookingSentence,
+  groupSlotsByDay,
+  readSlots,
+  SLOT_DAYS,
+  type SlotDay,
+  visitorTimeZone,
+} from "./slots.ts";
 import { widgetStyles } from "./_styles.ts";
-
-/** Fields a form can show; `fields="name,email,phone,company,message"` picks and orders them. */
-export const FORM_FIELDS = ["name", "email", "phone", "company", "message"] as const;
-
-const DEFAULT_FIELDS = "name,email,phone,message";
-
-const LABELS: Record<(typeof FORM_FIELDS)[number], string> = {
-  name: "Name",
-  email: "Email",
-  phone: "Phone",
-  company: "Company",
-  message: "How can we help?",
-};
 
 const AUTOCOMPLETE: Record<string, string> = {
   name: "name",
@@ -33,8 +41,11 @@ const AUTOCOMPLETE: Record<string, string> = {
   company: "organization",
 };
 
-/** Where the form is. */
-type FormState = "editing" | "sending" | "queued" | "done";
+/** The picker's free times: loading, listed by day, or could not be read. */
+type SlotsState = { state: "loading" } | { state: "ok"; days: SlotDay[] } | { state: "error" };
+
+/** Where the form is: waiting for its settings, then editing, sending, queued or done. */
+type FormState = "loading" | "editing" | "sending" | "queued" | "done";
 
 /** Gives the form the page's courier; set once by the widget's entry. */
 export type CourierSource = () => Courier;
@@ -62,6 +73,8 @@ export class CoveLeadForm extends LitElement {
     state: { state: true },
     errors: { state: true },
     notice: { state: true },
+    slots: { state: true },
+    booking: { state: true },
   };
   static override styles = widgetStyles;
 
@@ -75,12 +88,17 @@ export class CoveLeadForm extends LitElement {
   declare errors: Partial<Record<LeadFormField, string>>;
   /** What the live region says (announced to screen readers). */
   declare notice: string;
+  declare slots: SlotsState;
+  /** What became of the meeting time asked for with the last submit. */
+  declare booking: BookingResult | undefined;
+  #config: WidgetConfig = readConfig(null);
+  readonly #zone = visitorTimeZone();
 
   #shownAt = performance.now();
   #key = crypto.randomUUID();
   readonly #onOutcome = (lead: PendingLead, outcome: DeliveryOutcome) => {
     if (lead.body.idempotencyKey !== this.#key) return;
-    if (outcome.state === "accepted") this.#thank();
+    if (outcome.state === "accepted") this.#thank(outcome.booking);
     else if (outcome.state === "refused") this.#refused(outcome.message);
   };
 
@@ -90,15 +108,42 @@ export class CoveLeadForm extends LitElement {
     this.endpoint = "";
     this.heading = "Get in touch";
     this.fields = DEFAULT_FIELDS;
-    this.state = "editing";
+    this.state = "loading";
     this.errors = {};
     this.notice = "";
+    this.slots = { state: "loading" };
+    this.booking = undefined;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     listeners.add(this.#onOutcome);
+    if (this.state === "loading") void this.#load();
+  }
+
+  /** The gateway's origin, without a trailing slash. */
+  #base(): string {
+    return (this.endpoint || location.origin).replace(/\/+$/, "");
+  }
+
+  async #load(): Promise<void> {
+    const raw = await fetchConfig(this.#base(), this.siteKey);
+    this.#config = readConfig(raw, this.fields);
+    if (this.#config.booking) void this.#loadSlots();
+    this.state = "editing";
+    // The bot threshold counts from when a person could start typing.
     this.#shownAt = performance.now();
+  }
+
+  async #loadSlots(): Promise<void> {
+    this.slots = { state: "loading" };
+    const raw = await getJson(
+      `${this.#base()}/v1/widget/slots?site_key=${encodeURIComponent(this.siteKey)}` +
+        `&days=${SLOT_DAYS}`,
+    );
+    this.slots = raw === null
+      ? { state: "error" }
+      : { state: "ok", days: groupSlotsByDay(readSlots(raw), this.#zone) };
   }
 
   override disconnectedCallback(): void {
@@ -112,22 +157,28 @@ export class CoveLeadForm extends LitElement {
     }
   }
 
-  #fieldList(): (typeof FORM_FIELDS)[number][] {
-    const wanted = this.fields.split(",").map((f) => f.trim());
-    const list = FORM_FIELDS.filter((f) => wanted.includes(f));
-    return list.length > 0 ? list : [...FORM_FIELDS];
-  }
-
   override render() {
+    const config = this.#config;
+    if (this.state === "loading") {
+      return html`
+        <div class="card" aria-busy="true">
+          <h2>${this.heading}</h2>
+          <p>Loading the form...</p>
+        </div>
+      `;
+    }
     if (this.state === "done") {
+      const meeting = bookingSentence(this.booking, this.#zone);
       return html`<div class="card thanks" tabindex="-1" role="status">
-        <h2>Thank you!</h2><p>We got your details and will be in touch soon.</p>
+        <h2>Thank you!</h2><p>${config.thankYou}</p>
+        ${meeting ? html`<p class="meeting">${meeting}</p>` : nothing}
         <button type="button" class="link" @click=${this.#again}>Send another</button></div>`;
     }
     const busy = this.state === "sending";
     return html`<form class="card" novalidate @submit=${this.#submit} aria-busy=${busy}>
       <h2>${this.heading}</h2>
-      ${this.#fieldList().map((f) => this.#field(f))}
+      ${config.fields.map((f) => this.#field(f))}
+      ${config.booking ? this.#picker() : nothing}
       <div class="trap" aria-hidden="true">
         <label for="f-trap">Leave this empty</label>
         <input id="f-trap" name=${BOT_CHECKS.honeypotField} tabindex="-1" autocomplete="off">
@@ -138,7 +189,43 @@ export class CoveLeadForm extends LitElement {
     </form>`;
   }
 
-  #field(name: (typeof FORM_FIELDS)[number]) {
+  /**
+   * Free times as one radio group (arrow keys move through every time, across
+   * days), each radio named by its day and time; "no call" is the default, so
+   * booking stays a choice.
+   */
+  #picker() {
+    const s = this.slots;
+    const body = s.state === "loading"
+      ? html`<p>Loading free times...</p>`
+      : s.state === "error"
+      ? html`<p>Free times could not be loaded. Send your details and we will get back to you.</p>`
+      : s.days.length === 0
+      ? html`<p>No free times in the next ${SLOT_DAYS} days. Send your details and we will get
+        back to you.</p>`
+      : html`
+        <label class="choice"><input type="radio" name="slot" value="" checked>
+                  No call for now</label>
+        <div class="days">${s.days.map((day) =>
+          html`
+            <div role="group" aria-labelledby="d-${day.date}">
+              <h3 id="d-${day.date}">${day.label}</h3>
+              <div class="times">${day.slots.map((slot) =>
+                html`<label class="choice time"><input type="radio" name="slot"
+              value=${`${slot.start}/${slot.end}`} aria-label=${slot.full}>${slot.time}</label>`
+              )}</div>
+            </div>
+          `
+        )}</div>
+      `;
+    return html`<fieldset class="slots" aria-describedby="f-zone">
+      <legend>Book a call (optional)</legend>
+      <p id="f-zone" class="hint">Times are in your time zone, ${this.#zone}.</p>
+      ${body}
+    </fieldset>`;
+  }
+
+  #field(name: FormField) {
     const error = this.errors[name];
     const id = `f-${name}`;
     const describedBy = [error ? `${id}-error` : "", this.errors.form ? "f-form-error" : ""]
@@ -149,7 +236,7 @@ export class CoveLeadForm extends LitElement {
       describedBy: describedBy || nothing,
     };
     return html`<div class="field">
-      <label for=${id}>${LABELS[name]}</label>
+      <label for=${id}>${this.#config.labels[name]}</label>
       ${
       name === "message"
         ? html`
@@ -170,7 +257,7 @@ export class CoveLeadForm extends LitElement {
     </div>`;
   }
 
-  #values(form: HTMLFormElement): LeadFormInput & { trap: string } {
+  #values(form: HTMLFormElement): LeadFormInput & { trap: string; slot: string } {
     const data = new FormData(form);
     const get = (k: string) => {
       const v = data.get(k);
@@ -183,6 +270,7 @@ export class CoveLeadForm extends LitElement {
       company: get("company"),
       message: get("message"),
       trap: get(BOT_CHECKS.honeypotField) ?? "",
+      slot: get("slot") ?? "",
     };
   }
 
@@ -198,8 +286,9 @@ export class CoveLeadForm extends LitElement {
       this.notice = `${count === 1 ? "One field needs" : `${count} fields need`} attention: ` +
         Object.values(check.errors).join(" ");
       await this.updateComplete;
-      const first = this.#fieldList().find((f) => check.errors[f]) ??
-        (check.errors.form ? "email" : undefined);
+      const fields = this.#config.fields;
+      const first = fields.find((f) => check.errors[f]) ??
+        (check.errors.form ? fields.find((f) => f === "email" || f === "phone") : undefined);
       this.renderRoot.querySelector<HTMLElement>(`#f-${first}`)?.focus();
       return;
     }
@@ -210,14 +299,16 @@ export class CoveLeadForm extends LitElement {
     // have the lead dropped as a bot.
     const early = BOT_CHECKS.minFillMs + 50 - (performance.now() - this.#shownAt);
     if (early > 0) await new Promise((r) => setTimeout(r, early));
+    const [start, end] = values.slot.split("/");
     const body: WidgetLeadBody = {
       idempotencyKey: this.#key,
       ...check.fields,
       ...pageContext(),
       elapsedMs: Math.round(performance.now() - this.#shownAt),
       ...(values.trap ? { [BOT_CHECKS.honeypotField]: values.trap } : {}),
+      ...(start && end ? { slot: { start, end }, timeZone: this.#zone } : {}),
     };
-    const endpoint = `${(this.endpoint || location.origin).replace(/\/+$/, "")}/v1/widget/leads`;
+    const endpoint = `${this.#base()}/v1/widget/leads`;
     if (!courierOf) throw new Error("cove-lead-form: widget entry not loaded");
     const outcome = await courierOf().submit({ endpoint, siteKey: this.siteKey, body });
     if (outcome.state === "retry") {
@@ -227,7 +318,8 @@ export class CoveLeadForm extends LitElement {
     }
   }
 
-  #thank(): void {
+  #thank(booking: BookingResult | undefined): void {
+    this.booking = booking;
     this.state = "done";
     this.notice = "";
   }
@@ -241,7 +333,10 @@ export class CoveLeadForm extends LitElement {
   #again(): void {
     this.#key = crypto.randomUUID();
     this.#shownAt = performance.now();
+    this.booking = undefined;
     this.state = "editing";
+    // The time just booked (or taken by someone else) is no longer free.
+    if (this.#config.booking) void this.#loadSlots();
   }
 }
 

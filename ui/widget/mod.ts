@@ -7,9 +7,11 @@
  * <cove-lead-form site-key="site_..."></cove-lead-form>
  * ```
  *
- * The first renders a form right after the script tag (`data-fields`,
- * `data-heading` pass through); the second places it anywhere on the page.
- * Loading the script also posts any lead an earlier visit could not deliver.
+ * The first renders a form right after the script tag (`data-heading` passes
+ * through; `data-fields` applies only when the site key's settings cannot be
+ * read, since the settings stored with the key decide the fields); the
+ * second places it anywhere on the page. Loading the script also posts any
+ * lead an earlier visit could not deliver.
  *
  * @module
  */
@@ -18,6 +20,8 @@ import { Courier, type KeyValueStorage } from "./pending.ts";
 
 export * from "./rules.ts";
 export * from "./pending.ts";
+export * from "./config.ts";
+export * from "./slots.ts";
 export * from "./lead_form.ts";
 
 /** Where this script was loaded from: the gateway that forms post to by default. */

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { BookingResult, Slot } from "./slots.ts";
 
 /** The body of `POST /v1/widget/leads` (see `WidgetLead` in gateway/widget_api.ts). */
 export interface WidgetLeadBody {
@@ -24,6 +25,10 @@ export interface WidgetLeadBody {
   referrer?: string;
   elapsedMs: number;
   website?: string;
+  /** The visitor's time zone, sent with a chosen meeting time. */
+  timeZone?: string;
+  /** A meeting time from `GET /v1/widget/slots`, booked for the lead with the capture. */
+  slot?: Slot;
   [utm: `utm_${string}`]: string | undefined;
 }
 
@@ -39,7 +44,7 @@ export interface PendingLead {
 
 /** What one post came to. */
 export type DeliveryOutcome =
-  | { state: "accepted"; leadId: string | null }
+  | { state: "accepted"; leadId: string | null; booking?: BookingResult }
   | { state: "refused"; status: number; message: string }
   | { state: "retry"; reason: string; retryAfterMs?: number };
 
@@ -79,11 +84,14 @@ export async function postLead(
   } catch (error) {
     return { state: "retry", reason: `network: ${error instanceof Error ? error.message : error}` };
   }
-  let body: { leadId?: string | null; error?: { message?: string } } = {};
+  let body: { leadId?: string | null; booking?: BookingResult; error?: { message?: string } } = {};
   try {
     body = await res.json();
   } catch { /* a proxy's HTML error page: the status says enough */ }
-  if (res.ok) return { state: "accepted", leadId: body.leadId ?? null };
+  if (res.ok) {
+    const booking = body.booking?.status ? { booking: body.booking } : {};
+    return { state: "accepted", leadId: body.leadId ?? null, ...booking };
+  }
   if (res.status >= 500 || res.status === 408 || res.status === 429) {
     const after = Number(res.headers.get("retry-after"));
     return {
