@@ -19,6 +19,7 @@ import {
   unexpectedErrors,
   until,
 } from "./_support.ts";
+import { axeViolations } from "./_axe.ts";
 
 function capture(gw: Gateway, name: string, contact: Record<string, unknown>) {
   return api<{ leadId: string }>(gw, "POST", "/v1/leads", {
@@ -87,6 +88,7 @@ Deno.test({
       );
       assert.equal(await table.locator("caption").textContent(), "Leads, highest score first");
       await screenshot(page, "view-leads-sorted");
+      assert.deepEqual(await axeViolations(page), [], "view-leads-sorted: WCAG 2.1 AA");
       await page.getByLabel("Sort by").selectOption("name");
       await until(
         async () => (await names()).join() === "adam Beta,Maya Gamma,Quinn Quiet,Zoe Alpha",
@@ -101,6 +103,19 @@ Deno.test({
       await search.fill("");
       await search.press("Enter");
       await until(async () => (await names()).length === 4, 5_000, "search cleared");
+      // Sorted by name, a lead captured now takes its place in the order live.
+      await capture(gw, "Bea Live", { email: "bea@leads.test" });
+      await until(
+        async () =>
+          (await names()).join() === "adam Beta,Bea Live,Maya Gamma,Quinn Quiet,Zoe Alpha",
+        5_000,
+        "the new lead joined the sorted list live",
+      );
+      // Typing searches after a pause, without Enter.
+      await search.pressSequentially("zoe");
+      await until(async () => (await names()).join() === "Zoe Alpha", 5_000, "search as you type");
+      await search.fill("");
+      await search.press("Enter");
       // Filter by status.
       await page.getByLabel("Status", { exact: true }).selectOption("qualified");
       await until(async () => (await names()).join() === "adam Beta", 5_000, "status filter");
@@ -130,6 +145,7 @@ Deno.test({
       assert.equal(await then.locator("dd[data-field=status]").textContent(), "new");
       assert.match((await slider.getAttribute("aria-valuetext")) ?? "", /captured from rest/);
       await screenshot(page, "view-lead-detail");
+      assert.deepEqual(await axeViolations(page), [], "view-lead-detail: WCAG 2.1 AA");
       // End is now again; "Back to now" is then disabled.
       await page.keyboard.press("End");
       await then.waitFor({ state: "detached" });
@@ -170,6 +186,7 @@ Deno.test({
       await row.getByRole("button", { name: "Recover Quinn Quiet" }).click();
       await row.getByText("Recovery started").waitFor({ timeout: 5_000 });
       await screenshot(page, "view-silent");
+      assert.deepEqual(await axeViolations(page), [], "view-silent: WCAG 2.1 AA");
       const f = await api<{ active: { sequence: string } | null }>(
         gw,
         "GET",

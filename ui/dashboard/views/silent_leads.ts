@@ -279,13 +279,13 @@ export class CoveSilentLeads extends DashboardView {
         <td class="wide">${when(s.silentSince, true)}</td>
         <td class="wide">${label(s.status)}</td>
         <td>
-          <button class="quiet" ?disabled=${r?.state === "running"} aria-label="Recover ${name}"
-            aria-describedby="outcome-${s.leadId}" @click=${() => this.#recover(s)}>
-                ${r?.state === "running"
-                  ? "Recovering..."
-                  : r?.state === "done"
-                  ? "Recover again"
-                  : "Recover"}</button>
+          <button class="quiet" ?disabled=${r?.state === "running"}
+            aria-describedby="outcome-${s.leadId}"
+            @click=${() => this.#recover(s)}>${r?.state === "running"
+              ? "Recovering"
+              : r?.state === "done"
+              ? "Recover again"
+              : "Recover"}<span class="visually-hidden"> ${name}</span></button>
           <span id="outcome-${s.leadId}" class="outcome ${r?.state === "done" ? "ok" : "error"}"
             role=${r?.state === "failed" ? "alert" : "status"}>${r?.state === "done"
               ? "Recovery started: the first follow-up is due now"
