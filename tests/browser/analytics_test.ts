@@ -66,8 +66,18 @@ Deno.test({
     try {
       const ids: string[] = [];
       for (let i = 0; i < 6; i++) ids.push((await capture(gw, `c${i}`)).leadId);
+      const message = (id: string, channel: string, direction: string) =>
+        api(gw, "POST", `/v1/leads/${id}/messages`, {
+          channel,
+          direction,
+          content: direction === "inbound" ? "Yes please" : "Hello from the studio",
+          status: direction === "inbound" ? "received" : "sent",
+        });
+      // First written to by email, then won; the second by SMS, and it replied; the third lost.
+      await message(ids[0]!, "email", "outbound");
       await api(gw, "PATCH", `/v1/leads/${ids[0]}`, { status: "won", valueCents: 250_000 });
-      await api(gw, "PATCH", `/v1/leads/${ids[1]}`, { status: "contacted" });
+      await message(ids[1]!, "sms", "outbound");
+      await message(ids[1]!, "sms", "inbound");
       await api(gw, "PATCH", `/v1/leads/${ids[2]}`, { status: "lost" });
       await folded(gw, 6, 1);
 
@@ -88,21 +98,33 @@ Deno.test({
       const funnel = page.locator("cove-funnel-chart");
       await funnel.locator("canvas[role=img]").waitFor({ timeout: 10_000 });
       const label = await funnel.locator("canvas").getAttribute("aria-label");
-      assert.match(label!, /New 6, Contacted 2 \(33\.3%\)/);
-      // The won lead reached every stage; the contacted one the first two; the lost one only new.
+      assert.match(label!, /New 6, Contacted 2 \(33\.3%\), Responded 2 \(100%\)/);
+      // The won lead reached every stage; the one that replied the first three; the lost one new.
       assert.deepEqual(await funnelTable(page), {
         new: 6,
         contacted: 2,
-        responded: 1,
+        responded: 2,
         meeting: 1,
         won: 1,
       });
-      await funnel.getByText("Response rate").waitFor();
+      // One of the two leads written to replied.
+      assert.equal(await funnel.locator("[data-figure=response-rate]").textContent(), "50%");
       await screenshot(page, "view-overview");
 
-      // Live: a capture shows in the funnel after the throttle, without a reload.
+      // Live: a capture shows in the funnel after the throttle, the same chart updated in place.
+      const funnelChart = funnel.locator("cove-chart");
+      await funnelChart.evaluate((el) => {
+        (globalThis as { drawn?: unknown }).drawn = (el as unknown as { chart: unknown }).chart;
+      });
       ids.push((await capture(gw, "live")).leadId);
       await until(async () => (await funnelTable(page)).new === 7, 10_000, "funnel counts 7");
+      assert.match((await funnelChart.locator("canvas").getAttribute("aria-label"))!, /New 7,/);
+      assert.ok(
+        await funnelChart.evaluate((el) =>
+          (el as unknown as { chart: unknown }).chart === (globalThis as { drawn?: unknown }).drawn
+        ),
+        "updated, not drawn anew",
+      );
 
       // The analytics view: one scatter point per lead, and the same leads in its table.
       await page.getByRole("link", { name: "Analytics" }).click();
@@ -131,7 +153,24 @@ Deno.test({
         "true",
       );
       await page.locator("cove-chart.per-day canvas[role=img]").waitFor();
+      // ROI: the email channel brought the won lead's revenue; nothing was spent, so no ROI %.
+      const email = page.locator('tr[data-key="channel:email"] td');
+      assert.deepEqual(await email.allTextContents(), [
+        "1",
+        "1",
+        "250,000",
+        "0",
+        "0",
+        "0",
+        "n/a",
+      ]);
+      await page.getByText("Amounts are in cents of the tenant's currency").waitFor();
+      await page.locator('cove-chart.roi[data-points="4"]').waitFor();
       await screenshot(page, "view-analytics");
+      // Last touch: the won lead's last message before winning was the email too.
+      await page.getByRole("button", { name: "Last touch" }).click();
+      await page.getByText("(last-touch)").first().waitFor();
+      assert.equal(await email.first().textContent(), "1");
 
       // A range before any lead: both reads go out again and come back empty.
       const from = page.getByLabel("From", { exact: true });

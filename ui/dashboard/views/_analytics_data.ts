@@ -313,6 +313,23 @@ export function moneyFormatter(
   };
 }
 
+/**
+ * `fn` remembering its last answer: it runs again only when an argument
+ * changed (by identity), so a view re-rendered for an unrelated reason hands
+ * its charts the same configuration and they are not redrawn.
+ */
+export function memoLast<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  let last: { args: A; value: R } | null = null;
+  return (...args) => {
+    if (last && last.args.length === args.length && last.args.every((a, i) => a === args[i])) {
+      return last.value;
+    }
+    const value = fn(...args);
+    last = { args, value };
+    return value;
+  };
+}
+
 /** Timers a {@link Throttle} runs on (the defaults are the global ones; tests pass fakes). */
 export interface ThrottleTimers {
   set(fn: () => void, ms: number): unknown;

@@ -21,6 +21,7 @@ import {
   formatPercent,
   leadsPerDaySeries,
   localDay,
+  memoLast,
   moneyFormatter,
   presetRange,
   type RoiRow,
@@ -59,6 +60,13 @@ interface TenantSettings {
 }
 
 const CHANNEL_LABELS: Record<string, string> = { sms: "SMS", email: "Email" };
+/** Capture times are shown in the browser's zone (and say so). */
+const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** A channel or campaign as the ROI chart labels it. */
+function roiName(r: RoiRow): string {
+  return r.kind === "channel" ? CHANNEL_LABELS[r.name] ?? r.name : `Campaign ${r.name}`;
+}
 
 /** See the module doc. */
 export class CoveAnalyticsView extends DashboardView {
@@ -87,6 +95,28 @@ export class CoveAnalyticsView extends DashboardView {
   declare zone: string;
   declare currency: string;
   readonly #throttle = new Throttle(() => void this.reload(), ANALYTICS_THROTTLE_MS);
+  // Figures and chart configurations, rebuilt only when what they are drawn from changes.
+  readonly #perDayFigures = memoLast((report: AnalyticsReport) => {
+    const series = leadsPerDaySeries(report.leadsPerDay, report);
+    return { series, config: perDayConfig(series) };
+  });
+  readonly #scatterFigures = memoLast((sample: ScoreSample) => {
+    const groups = scoreGroups(sample.points);
+    return { groups, config: scatterConfig(groups, BROWSER_ZONE) };
+  });
+  readonly #distributionFigures = memoLast((report: AnalyticsReport) => {
+    const rows = report.scoreDistribution.map((b) => ({
+      label: b.from >= 90 ? `${b.from}–100` : `${b.from}–${b.from + 9}`,
+      count: b.count,
+    }));
+    return { rows, config: distributionConfig(rows) };
+  });
+  readonly #roiFigures = memoLast((report: AnalyticsReport, touch: Touch, currency: string) => {
+    const money = moneyFormatter(currency || undefined);
+    const { channels, campaigns } = roiRows(report, touch);
+    const rows = [...channels, ...campaigns];
+    return { money, channels, campaigns, rows, config: roiConfig(rows, roiName, money) };
+  });
 
   constructor() {
     super();
@@ -233,14 +263,14 @@ export class CoveAnalyticsView extends DashboardView {
   #perDay() {
     const body = () => {
       if (this.report.state !== "ready") return this.#pending(this.report, "leads per day");
-      const series = leadsPerDaySeries(this.report.value.leadsPerDay, this.report.value);
+      const { series, config } = this.#perDayFigures(this.report.value);
       if (series.sources.length === 0) {
         return html`<p class="muted">No leads were captured in this range.</p>`;
       }
       const label = (s: string) => SOURCE_LABELS[s] ?? s;
       const totals = series.sources.map((s) => `${label(s.source)} ${sum(s.counts)}`).join(", ");
       return html`
-        <cove-chart class="per-day" .config=${perDayConfig(series)}
+        <cove-chart class="per-day" .config=${config}
           label=${`Leads per day by source, ${series.days[0]} to ${series.days.at(-1)}: ${totals}`}>
           <div slot="table" class="scroll">
             <table>
@@ -270,8 +300,8 @@ export class CoveAnalyticsView extends DashboardView {
       if (sample.points.length === 0) {
         return html`<p class="muted">No live leads were captured in this range.</p>`;
       }
-      const groups = scoreGroups(sample.points);
-      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      const { groups, config } = this.#scatterFigures(sample);
+      const zone = BROWSER_ZONE;
       const counts = groups.map((g) => `${GROUP_STYLES[g.group].label} ${g.points.length}`);
       return html`
         <p class="muted" data-total=${sample.total}>
@@ -280,7 +310,7 @@ export class CoveAnalyticsView extends DashboardView {
             : `${sample.total} ${sample.total === 1 ? "lead" : "leads"}.`}
           Select a point, or a lead in the table, to open it.
         </p>
-        <cove-chart class="scores" .config=${scatterConfig(groups, zone)}
+        <cove-chart class="scores" .config=${config}
           label=${`Lead score against capture time, by status: ${counts.join(", ")}`}>
           <div slot="table" class="scroll">
             <table>
@@ -314,16 +344,13 @@ export class CoveAnalyticsView extends DashboardView {
   #distribution() {
     const body = () => {
       if (this.report.state !== "ready") return this.#pending(this.report, "score distribution");
-      const rows = this.report.value.scoreDistribution.map((b) => ({
-        label: b.from >= 90 ? `${b.from}–100` : `${b.from}–${b.from + 9}`,
-        count: b.count,
-      }));
+      const { rows, config } = this.#distributionFigures(this.report.value);
       if (sum(rows.map((r) => r.count)) === 0) {
         return html`<p class="muted">No live leads have a score yet.</p>`;
       }
       return html`
         <p class="muted">Every live lead now, whatever the range.</p>
-        <cove-chart .config=${distributionConfig(rows)}
+        <cove-chart class="distribution" .config=${config}
           label=${`Live leads by score: ${rows.map((r) => `${r.label} ${r.count}`).join(", ")}`}>
           <table slot="table">
             <caption>Live leads per score bucket</caption>
@@ -349,9 +376,6 @@ export class CoveAnalyticsView extends DashboardView {
   }
 
   #roi() {
-    const money = moneyFormatter(this.currency || undefined);
-    const name = (r: RoiRow) =>
-      r.kind === "channel" ? CHANNEL_LABELS[r.name] ?? r.name : `Campaign ${r.name}`;
     const toggle = html`
       <div class="presets" role="group" aria-label="Attribution">
         ${(["first", "last"] as const).map((t) =>
@@ -375,8 +399,11 @@ export class CoveAnalyticsView extends DashboardView {
     `;
     const body = () => {
       if (this.report.state !== "ready") return this.#pending(this.report, "return on investment");
-      const { channels, campaigns } = roiRows(this.report.value, this.touch);
-      const rows = [...channels, ...campaigns];
+      const { money, channels, campaigns, rows, config } = this.#roiFigures(
+        this.report.value,
+        this.touch,
+        this.currency,
+      );
       if (rows.every((r) => r.leads === 0 && r.costCents === 0)) {
         return html`${toggle}<p class="muted">No channel or campaign has reached a lead yet.</p>`;
       }
@@ -402,7 +429,7 @@ export class CoveAnalyticsView extends DashboardView {
                   <tr data-key=${r.key}>
                     <th scope="row">${r.kind === "campaign"
                       ? html`<a href=${href("campaign", { id: r.name })}>${r.name}</a>`
-                      : name(r)}</th>
+                      : roiName(r)}</th>
                     <td class="n">${r.leads}</td>
                     <td class="n">${r.won}</td>
                     <td class="n">${money(r.revenueCents)}</td>
@@ -417,11 +444,11 @@ export class CoveAnalyticsView extends DashboardView {
           </div>
         `;
       const label = rows.map((r) =>
-        `${name(r)}: revenue ${money(r.revenueCents)}, cost ${money(r.costCents)}`
+        `${roiName(r)}: revenue ${money(r.revenueCents)}, cost ${money(r.costCents)}`
       ).join("; ");
       return html`
         ${toggle}
-        <cove-chart .config=${roiConfig(rows, name, money)} label=${`Revenue and cost. ${label}`}>
+        <cove-chart class="roi" .config=${config} label=${`Revenue and cost. ${label}`}>
           <p slot="table" class="muted">The tables below hold these figures.</p>
         </cove-chart>
         ${table("Return on investment per channel", "Channel", channels)}

@@ -20,6 +20,7 @@ import {
   formatPercent,
   type FunnelRow,
   funnelRows,
+  memoLast,
   Throttle,
 } from "./_analytics_data.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
@@ -78,6 +79,11 @@ export class CoveFunnelChart extends DashboardView {
 
   declare view: FunnelState;
   readonly #throttle = new Throttle(() => void this.reload(), FUNNEL_THROTTLE_MS);
+  // Rebuilt only for a new report: a tick that changed nothing leaves the chart alone.
+  readonly #figures = memoLast((report: AnalyticsReport) => {
+    const rows = funnelRows(report.funnel);
+    return { rows, config: funnelConfig(rows), label: funnelLabel(rows) };
+  });
 
   constructor() {
     super();
@@ -122,14 +128,16 @@ export class CoveFunnelChart extends DashboardView {
     if (v.state === "error") {
       return html`<p class="error" role="alert">The funnel could not be loaded: ${v.message}</p>`;
     }
-    const rows = funnelRows(v.report.funnel);
+    const { rows, config, label } = this.#figures(v.report);
     const ttfr = v.report.timeToFirstResponse;
     const figures = html`
       <p class="figures">
         <span>Response rate: ${v.report.responseRate === null
           ? html`<span class="muted">none yet (no lead has been written to)</span>`
           : html`
-            <strong>${formatPercent(v.report.responseRate)}</strong>
+            <strong data-figure="response-rate">${formatPercent(
+              v.report.responseRate,
+            )}</strong>
             <span class="muted">of leads we wrote to replied</span>
           `}</span>
         <span>Mean time to first response: <strong>${formatDuration(ttfr.meanMs)}</strong>
@@ -145,7 +153,7 @@ export class CoveFunnelChart extends DashboardView {
     }
     return html`
       ${figures}
-      <cove-chart .config=${funnelConfig(rows)} label=${funnelLabel(rows)}>
+      <cove-chart .config=${config} label=${label}>
         <table slot="table">
           <caption>Conversion funnel: leads that reached each stage</caption>
           <thead>
