@@ -159,13 +159,13 @@ Deno.test({
         "the detail followed the change live",
       );
 
-      // A lead quiet for more than a few seconds is silent; Recover starts its follow-up.
+      // A lead quiet for more than a moment (0.36 s) is silent; Recover starts its follow-up.
       await until(
         async () => {
           const { items } = await api<{ items: { leadId: string }[] }>(
             gw,
             "GET",
-            "/v1/leads/silent?hours=0.0005",
+            "/v1/leads/silent?hours=0.0001",
           );
           return items.some((l) => l.leadId === quiet.leadId);
         },
@@ -174,7 +174,7 @@ Deno.test({
       );
       await page.getByRole("link", { name: "Silent leads" }).click();
       const silent = page.locator("cove-silent-leads[data-ready]");
-      await silent.getByLabel("Silent for at least (hours)").fill("0.0005");
+      await silent.getByLabel("Silent for at least (hours)").fill("0.0001");
       await silent.getByRole("button", { name: "Show" }).click();
       const row = silent.locator(`tr[data-lead-id="${quiet.leadId}"]`);
       await row.waitFor({ timeout: 5_000 });
@@ -205,11 +205,30 @@ Deno.test({
       }
       await page.setViewportSize({ width: 1280, height: 900 });
 
+      // Past one page: "Load more" follows the name order's cursor. The extra rows go straight
+      // into the list's read model (capturing 48 leads over REST would meet the rate limit).
+      await gw.sql!`
+        INSERT INTO leads (actor, tenant, lead_id, name, email, status, score, priority, source,
+                           tags, created_at, last_activity)
+        SELECT 'lead/demo/many' || i, 'demo', 'many' || i, 'Many ' || lpad(i::text, 2, '0'),
+               'many' || i || '@leads.test', 'new', 0, 'low', 'csv', '{}', now(), now()
+        FROM generate_series(0, 47) AS i`;
+      await page.getByRole("link", { name: "Overview" }).click();
+      await page.getByLabel("Sort by").selectOption("name");
+      const more = table.getByRole("button", { name: "Load more leads" });
+      await more.waitFor({ timeout: 5_000 });
+      assert.equal((await names()).length, 50);
+      await more.click();
+      await until(async () => (await names()).length === 53, 5_000, "the second page loaded");
+      const all = await names();
+      assert.deepEqual(all, all.toSorted((a, b) => a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+      assert.equal(await more.count(), 0);
+
       // An unknown lead: said so, with a way back (the browser reports the 404 itself).
       await page.goto(`${gw.url}/#/leads/nobody`);
       await page.getByRole("heading", { name: "No such lead" }).waitFor();
       await page.getByRole("link", { name: "Back to all leads" }).click();
-      await table.locator(`tr[data-lead-id="${zoe.leadId}"]`).waitFor();
+      await table.locator("tr[data-lead-id]").first().waitFor();
       assert.deepEqual(
         unexpectedErrors(log).filter((e) => !/status of 404 .*\/v1\/leads\/nobody/.test(e)),
         [],
