@@ -4,8 +4,10 @@
  * entry of the navigation, a lead, the campaign wizard and a campaign are
  * shown until their first load ended (`data-ready`), saved as
  * `main-<view>.png` (1280×800) and `phone-<view>.png` (390×844), and
- * checked by axe-core against WCAG 2.0/2.1 A and AA, shadow DOM included.
- * Keyboard: Tab from the top of the page reaches every navigation link,
+ * checked by axe-core against WCAG 2.0/2.1 A and AA, shadow DOM included;
+ * at 390 px no view may widen the page (reflow), and a failure names the
+ * elements that reach past the edge. All problems are listed at once, so
+ * one run says what every view's owner has to fix. Keyboard: Tab from the top of the page reaches every navigation link,
  * each with a visible focus outline. No console errors.
  *
  * @module
