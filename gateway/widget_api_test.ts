@@ -190,7 +190,7 @@ Deno.test("widget: bad input is a 400 naming the field", async () => {
 });
 
 Deno.test("widget: limited per IP and site key with 429 and Retry-After", async () => {
-  const { post, close } = await setup({ widgetLimit: 3 });
+  const { app, post, close } = await setup({ widgetLimit: 3 });
   try {
     for (let i = 0; i < 3; i++) {
       assert.equal((await post({ ...form, idempotencyKey: `r${i}` })).status, 202);
@@ -200,6 +200,13 @@ Deno.test("widget: limited per IP and site key with 429 and Retry-After", async 
     assert.ok(Number(limited.headers.get("retry-after")) >= 1);
     assert.equal(limited.headers.get("access-control-allow-origin"), SHOP);
     assert.match(limited.headers.get("access-control-expose-headers") ?? "", /Retry-After/);
+    // The config and the slots count against the same limit.
+    for (const path of ["config", "slots"]) {
+      const res = await app.request(`/v1/widget/${path}?site_key=${KEY}`, {
+        headers: { origin: SHOP, "x-forwarded-for": "203.0.113.7" },
+      });
+      assert.equal(res.status, 429, path);
+    }
     // Another visitor of the same site is counted apart.
     const other = await post({ ...form, idempotencyKey: "r4" }, {
       "x-forwarded-for": "198.51.100.9",

@@ -88,8 +88,16 @@ Deno.test({
       const firstName = await firstTime.getAttribute("aria-label");
       assert.ok(firstName?.startsWith(days[0]!), `${firstName} starts with ${days[0]}`);
 
-      // Keyboard only: phone, company, then into the radio group and two times down.
+      // Keyboard only. Sent empty, the form asks for the one way to reach a person it shows
+      // and puts focus there; then phone, company, into the radio group and two times down.
       await page.keyboard.press("Tab");
+      await page.keyboard.press("Enter");
+      await page.getByText("Give a phone number so we can reach you.").first().waitFor();
+      assert.ok(
+        await page.getByLabel("Phone").evaluate((el) =>
+          (el.getRootNode() as { activeElement: unknown }).activeElement === el
+        ),
+      );
       await page.keyboard.type("(415) 555-0142");
       await page.keyboard.press("Tab");
       await page.keyboard.type("Rosa's Bakery");

@@ -281,6 +281,12 @@ export class CoveLeadForm extends LitElement {
     const values = this.#values(form);
     const check = validateLeadForm(values);
     if (!check.ok) {
+      const reach = this.#config.fields.filter((f) => f === "email" || f === "phone");
+      // A form showing only one way to reach a person asks for that one.
+      if (check.errors.form && reach.length === 1) {
+        check.errors.form = `Give ${reach[0] === "email" ? "an email" : "a phone number"} so we ` +
+          "can reach you.";
+      }
       this.errors = check.errors;
       const count = Object.keys(check.errors).length;
       this.notice = `${count === 1 ? "One field needs" : `${count} fields need`} attention: ` +
