@@ -13,6 +13,7 @@ import {
   api,
   BROWSER_TEST,
   contextWithLog,
+  type Gateway,
   launchBrowser,
   screenshot,
   startGateway,
@@ -32,6 +33,32 @@ interface BookingList {
 
 const longDay = [{ start: "08:00", end: "20:00" }];
 
+/** Member `rosa`, free 08:00-20:00 UTC every day, and a site key showing phone and company with booking on. */
+async function bookableSiteKey(gw: Gateway, origin: string): Promise<string> {
+  await api(gw, "POST", "/v1/team/members", { id: "rosa", name: "Rosa", types: ["sales"] });
+  await api(gw, "PUT", "/v1/team/members/rosa/hours", {
+    timeZone: "UTC",
+    weekly: {
+      "1": longDay,
+      "2": longDay,
+      "3": longDay,
+      "4": longDay,
+      "5": longDay,
+      "6": longDay,
+      "7": longDay,
+    },
+  });
+  return (await api<{ key: string }>(gw, "POST", "/v1/site-keys", {
+    allowedOrigins: [origin],
+    widget: {
+      fields: ["company", "phone"],
+      labels: { company: "Bakery name" },
+      thankYou: "Thanks! Rosa will call you back.",
+      booking: true,
+    },
+  })).key;
+}
+
 Deno.test({
   name: "a widget with phone and company fields and booking shows those and free times; " +
     "a time picked by keyboard is booked with the lead",
@@ -42,28 +69,7 @@ Deno.test({
     const host = startHostPage(gw.url, () => key);
     const browser = await launchBrowser();
     try {
-      await api(gw, "POST", "/v1/team/members", { id: "rosa", name: "Rosa", types: ["sales"] });
-      await api(gw, "PUT", "/v1/team/members/rosa/hours", {
-        timeZone: "UTC",
-        weekly: {
-          "1": longDay,
-          "2": longDay,
-          "3": longDay,
-          "4": longDay,
-          "5": longDay,
-          "6": longDay,
-          "7": longDay,
-        },
-      });
-      key = (await api<{ key: string }>(gw, "POST", "/v1/site-keys", {
-        allowedOrigins: [host.origin],
-        widget: {
-          fields: ["company", "phone"],
-          labels: { company: "Bakery name" },
-          thankYou: "Thanks! Rosa will call you back.",
-          booking: true,
-        },
-      })).key;
+      key = await bookableSiteKey(gw, host.origin);
 
       const { context, log } = await contextWithLog(browser, {
         timezoneId: "Europe/Paris",
@@ -141,6 +147,59 @@ Deno.test({
       assert.equal(lead.source, "widget");
       assert.equal(lead.contact.company, "Rosa's Bakery");
       assert.equal(lead.contact.timeZone, "Europe/Paris");
+      assert.deepEqual(unexpectedErrors(log), []);
+    } finally {
+      await browser.close();
+      await host.close();
+      await gw.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a time taken while the visitor was choosing: the lead is still captured and the " +
+    "thank-you says the time is no longer free",
+  ...BROWSER_TEST,
+  async fn() {
+    const gw = await startGateway();
+    let key = "";
+    const host = startHostPage(gw.url, () => key);
+    const browser = await launchBrowser();
+    try {
+      key = await bookableSiteKey(gw, host.origin);
+      const { context, log } = await contextWithLog(browser, { timezoneId: "Europe/Paris" });
+      const page = await context.newPage();
+      await page.goto(host.url);
+      const first = page.locator("label.time input").first();
+      await first.waitFor({ timeout: 10_000 });
+      const [start] = (await first.inputValue()).split("/");
+
+      // Staff book that very time for someone else over REST.
+      const other = await api<{ leadId: string }>(gw, "POST", "/v1/leads", {
+        idempotencyKey: "staff-1",
+        contact: { name: "Sam Lee", email: "sam@example.com" },
+      });
+      await api(gw, "POST", "/v1/bookings", {
+        memberId: "rosa",
+        leadId: other.leadId,
+        start,
+        durationMinutes: 30,
+        attendee: { name: "Sam Lee", email: "sam@example.com" },
+        idempotencyKey: "staff-booking-1",
+      });
+
+      await page.getByLabel("Phone").fill("(415) 555-0177");
+      await first.check();
+      await page.getByRole("button", { name: "Send" }).click();
+      await page.getByText("Thank you!").waitFor({ timeout: 10_000 });
+      assert.match((await page.locator(".meeting").textContent())!, /no longer free/);
+      await screenshot(page, "widget-booking-taken");
+
+      const bookings = await api<BookingList>(gw, "GET", "/v1/bookings?member=rosa");
+      assert.deepEqual(bookings.items.map((b) => b.leadId), [other.leadId]);
+      const [row] = await gw.sql!<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM leads WHERE phone = '+14155550177' AND source = 'widget'`;
+      assert.equal(row!.n, 1, "the visitor's lead is captured");
       assert.deepEqual(unexpectedErrors(log), []);
     } finally {
       await browser.close();
