@@ -91,10 +91,13 @@ export class CoveAnalyticsView extends DashboardView {
   declare report: Loaded<AnalyticsReport>;
   declare scores: Loaded<ScoreSample>;
   declare touch: Touch;
-  /** The tenant's zone; empty until the settings are read. */
+  /** The tenant's zone (from its settings, then from each report); empty until known. */
   declare zone: string;
   declare currency: string;
   readonly #throttle = new Throttle(() => void this.reload(), ANALYTICS_THROTTLE_MS);
+  #settingsRead = false;
+  /** The query of the figures shown. */
+  #shownQuery = "";
   // Figures and chart configurations, rebuilt only when what they are drawn from changes.
   readonly #perDayFigures = memoLast((report: AnalyticsReport) => {
     const series = leadsPerDaySeries(report.leadsPerDay, report);
@@ -141,7 +144,7 @@ export class CoveAnalyticsView extends DashboardView {
   }
 
   protected override async load(): Promise<void> {
-    if (!this.zone) await this.#readSettings();
+    if (!this.#settingsRead) await this.#readSettings();
     if (!this.from || !this.to) Object.assign(this, presetRange(30, this.#today()));
     const q = `from=${this.from}&to=${this.to}`;
     const [report, scores] = await Promise.allSettled([
@@ -155,32 +158,35 @@ export class CoveAnalyticsView extends DashboardView {
       for (const issue of e instanceof ApiError ? e.issues : []) {
         if (issue.path === "from" || issue.path === "to") errors[issue.path] = issue.message;
       }
-      // A failed live re-read keeps what is shown; a failed first read says why.
-      return shown.state === "ready" && !(e instanceof ApiError && e.status === 400)
+      // A failed live re-read keeps the figures shown if they are of this range; else say why.
+      return shown.state === "ready" && this.#shownQuery === q
         ? shown
         : { state: "error", message: (e as Error).message };
     };
     this.report = settle(report, this.report);
     this.scores = settle(scores, this.scores);
     this.fieldErrors = errors;
+    if (report.status === "fulfilled") this.zone = report.value.timeZone;
+    this.#shownQuery = q;
   }
 
   async #readSettings(): Promise<void> {
     try {
       const s = await this.api.get<TenantSettings>("/v1/settings");
-      this.zone = s.followUps?.defaultTimeZone ?? "";
+      this.zone = s.followUps?.defaultTimeZone || this.zone;
       this.currency = typeof s.currency === "string" ? s.currency : "";
+      this.#settingsRead = true;
     } catch {
-      // Without the settings, days are the browser's (the report then names the tenant's zone).
+      // Read again with the next load; meanwhile the report names the zone its days are in.
     }
-    this.zone ||= Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
 
+  /** Today in the tenant's zone (the browser's until the tenant's is known). */
   #today(): string {
     try {
-      return localDay(Date.now(), this.zone);
+      return localDay(Date.now(), this.zone || BROWSER_ZONE);
     } catch {
-      return localDay(Date.now(), "UTC");
+      return localDay(Date.now(), BROWSER_ZONE);
     }
   }
 
@@ -470,7 +476,7 @@ export class CoveAnalyticsView extends DashboardView {
   #pending(state: Loaded<unknown>, what: string) {
     // The reason is said once, above the sections.
     return state.state === "error"
-      ? html`<p class="muted">The ${what} are not available.</p>`
+      ? html`<p class="muted">Not available (see the error above).</p>`
       : html`<p class="muted">Loading the ${what}…</p>`;
   }
 }
