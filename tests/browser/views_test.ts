@@ -150,6 +150,9 @@ Deno.test({
       };
       check("signin", await axeViolations(signin));
       await screenshot(signin, "main-signin");
+      await signin.setViewportSize(PHONE);
+      await screenshot(signin, "phone-signin");
+      check("signin (phone)", await axeViolations(signin));
       assert.deepEqual(unexpectedErrors(out.log), []);
       await out.context.close();
 
