@@ -77,6 +77,7 @@ const TABLE: Record<string, (ids: Ids) => Call> = {
     query: `at=${encodeURIComponent(new Date().toISOString())}`,
   }),
   "GET /v1/leads/{id}/follow-ups": (ids) => ({ params: { id: ids.lead } }),
+  "GET /v1/leads/{id}/messages": (ids) => ({ params: { id: ids.lead } }),
   "POST /v1/leads/{id}/assign": (ids) => ({ params: { id: ids.lead }, body: { owner: "b" } }),
   "POST /v1/leads/{id}/merge": (ids) => ({ params: { id: ids.lead }, body: { from: ids.lead2 } }),
   "POST /v1/leads/{id}/unmerge": (ids) => ({ params: { id: ids.lead }, body: { from: ids.lead2 } }),
