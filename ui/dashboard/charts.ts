@@ -16,7 +16,8 @@
  *   (no flicker on live re-reads), unless its `type` changed.
  * - `label`: what the chart shows, in words: the canvas is `role="img"` with it
  *   as `aria-label`.
- * - the `table` slot: the text alternative, behind a "Show as table" toggle.
+ * - the `table` slot: the text alternative, behind a "Show as table" toggle
+ *   (no toggle when the slot is empty, e.g. when tables beside the chart hold the figures).
  *
  * Charts resize with their container (`--chart-height`, default 18rem), have
  * no animation when the person prefers reduced motion, and are destroyed when
@@ -88,6 +89,7 @@ export class CoveChart extends LitElement {
   static override properties = {
     config: { attribute: false },
     label: {},
+    hasTable: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -115,12 +117,14 @@ export class CoveChart extends LitElement {
   declare config: CoveChartConfig | null;
   /** The chart's `aria-label`: what it shows, in words. */
   declare label: string;
+  declare hasTable: boolean;
   #chart: Chart | null = null;
 
   constructor() {
     super();
     this.config = null;
     this.label = "";
+    this.hasTable = false;
   }
 
   override render() {
@@ -130,9 +134,10 @@ export class CoveChart extends LitElement {
           <p>${this.label}</p>
         </canvas>
       </div>
-      <details>
+      <details ?hidden=${!this.hasTable}>
         <summary>Show as table</summary>
-        <slot name="table"></slot>
+        <slot name="table" @slotchange=${(e: Event) =>
+          this.hasTable = (e.target as HTMLSlotElement).assignedElements().length > 0}></slot>
       </details>
     `;
   }

@@ -63,9 +63,10 @@ const CHANNEL_LABELS: Record<string, string> = { sms: "SMS", email: "Email" };
 /** Capture times are shown in the browser's zone (and say so). */
 const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-/** A channel or campaign as the ROI chart labels it. */
-function roiName(r: RoiRow): string {
-  return r.kind === "channel" ? CHANNEL_LABELS[r.name] ?? r.name : `Campaign ${r.name}`;
+/** A channel or campaign as people read it: the campaign's name when known. */
+function roiName(r: RoiRow, campaigns: ReadonlyMap<string, string>): string {
+  if (r.kind === "channel") return CHANNEL_LABELS[r.name] ?? r.name;
+  return campaigns.get(r.name) ?? `Campaign ${r.name}`;
 }
 
 /** See the module doc. */
@@ -80,6 +81,7 @@ export class CoveAnalyticsView extends DashboardView {
     touch: { state: true },
     zone: { state: true },
     currency: { state: true },
+    campaignNames: { state: true },
   };
   static override styles = [baseStyles, analyticsStyles];
 
@@ -94,8 +96,11 @@ export class CoveAnalyticsView extends DashboardView {
   /** The tenant's zone (from its settings, then from each report); empty until known. */
   declare zone: string;
   declare currency: string;
+  /** Campaign names by id, for the ROI rows (ids until read). */
+  declare campaignNames: ReadonlyMap<string, string>;
   readonly #throttle = new Throttle(() => void this.reload(), ANALYTICS_THROTTLE_MS);
   #settingsRead = false;
+  readonly #namesAsked = new Set<string>();
   /** The query of the figures shown. */
   #shownQuery = "";
   // Figures and chart configurations, rebuilt only when what they are drawn from changes.
@@ -114,12 +119,20 @@ export class CoveAnalyticsView extends DashboardView {
     }));
     return { rows, config: distributionConfig(rows) };
   });
-  readonly #roiFigures = memoLast((report: AnalyticsReport, touch: Touch, currency: string) => {
-    const money = moneyFormatter(currency || undefined);
-    const { channels, campaigns } = roiRows(report, touch);
-    const rows = [...channels, ...campaigns];
-    return { money, channels, campaigns, rows, config: roiConfig(rows, roiName, money) };
-  });
+  readonly #roiFigures = memoLast(
+    (
+      report: AnalyticsReport,
+      touch: Touch,
+      currency: string,
+      names: ReadonlyMap<string, string>,
+    ) => {
+      const money = moneyFormatter(currency || undefined);
+      const name = (r: RoiRow) => roiName(r, names);
+      const { channels, campaigns } = roiRows(report, touch);
+      const rows = [...channels, ...campaigns];
+      return { money, name, channels, campaigns, rows, config: roiConfig(rows, name, money) };
+    },
+  );
 
   constructor() {
     super();
@@ -131,6 +144,7 @@ export class CoveAnalyticsView extends DashboardView {
     this.touch = "first";
     this.zone = "";
     this.currency = "";
+    this.campaignNames = new Map();
   }
 
   protected override wants(tick: LiveTick): boolean {
@@ -166,8 +180,26 @@ export class CoveAnalyticsView extends DashboardView {
     this.report = settle(report, this.report);
     this.scores = settle(scores, this.scores);
     this.fieldErrors = errors;
-    if (report.status === "fulfilled") this.zone = report.value.timeZone;
+    if (report.status === "fulfilled") {
+      this.zone = report.value.timeZone;
+      await this.#readCampaignNames(report.value);
+    }
     this.#shownQuery = q;
+  }
+
+  /** Reads the campaigns' names when the report names a campaign not asked about yet. */
+  async #readCampaignNames(report: AnalyticsReport): Promise<void> {
+    const ids = report.campaigns.map((c) => c.campaignId);
+    if (ids.every((id) => this.#namesAsked.has(id))) return;
+    for (const id of ids) this.#namesAsked.add(id);
+    try {
+      const page = await this.api.get<{ items: { id: string; name: string }[] }>(
+        "/v1/campaigns?limit=100",
+      );
+      this.campaignNames = new Map(page.items.map((c) => [c.id, c.name]));
+    } catch {
+      // Ids stand in for names; the figures are what matters.
+    }
   }
 
   async #readSettings(): Promise<void> {
@@ -405,10 +437,11 @@ export class CoveAnalyticsView extends DashboardView {
     `;
     const body = () => {
       if (this.report.state !== "ready") return this.#pending(this.report, "return on investment");
-      const { money, channels, campaigns, rows, config } = this.#roiFigures(
+      const { money, name, channels, campaigns, rows, config } = this.#roiFigures(
         this.report.value,
         this.touch,
         this.currency,
+        this.campaignNames,
       );
       if (rows.every((r) => r.leads === 0 && r.costCents === 0)) {
         return html`${toggle}<p class="muted">No channel or campaign has reached a lead yet.</p>`;
@@ -434,8 +467,8 @@ export class CoveAnalyticsView extends DashboardView {
                 html`
                   <tr data-key=${r.key}>
                     <th scope="row">${r.kind === "campaign"
-                      ? html`<a href=${href("campaign", { id: r.name })}>${r.name}</a>`
-                      : roiName(r)}</th>
+                      ? html`<a href=${href("campaign", { id: r.name })}>${name(r)}</a>`
+                      : name(r)}</th>
                     <td class="n">${r.leads}</td>
                     <td class="n">${r.won}</td>
                     <td class="n">${money(r.revenueCents)}</td>
@@ -450,13 +483,11 @@ export class CoveAnalyticsView extends DashboardView {
           </div>
         `;
       const label = rows.map((r) =>
-        `${roiName(r)}: revenue ${money(r.revenueCents)}, cost ${money(r.costCents)}`
+        `${name(r)}: revenue ${money(r.revenueCents)}, cost ${money(r.costCents)}`
       ).join("; ");
       return html`
         ${toggle}
-        <cove-chart class="roi" .config=${config} label=${`Revenue and cost. ${label}`}>
-          <p slot="table" class="muted">The tables below hold these figures.</p>
-        </cove-chart>
+        <cove-chart class="roi" .config=${config} label=${`Revenue and cost. ${label}`}></cove-chart>
         ${table("Return on investment per channel", "Channel", channels)}
         ${table("Return on investment per campaign", "Campaign", campaigns)}
       `;
