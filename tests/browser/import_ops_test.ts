@@ -5,12 +5,15 @@
  * followed to the end by the progress bar, its counts equal to the
  * server's, its rejected rows listed with their reasons; the delivery view
  * shows the default providers in sandbox mode and the empty dead-letter
- * list.
+ * list. Then a node whose SMS goes to a local stand-in for Twilio that
+ * refuses messages: a campaign's SMS become dead letters, listed with the
+ * provider's error; one is replayed (delivered this time), one discarded.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import { startFakeTwilio, twilioError, twilioMessage } from "../../actors/channels/fake_twilio.ts";
 import {
   api,
   BROWSER_TEST,
@@ -157,6 +160,16 @@ Deno.test({
       );
       assert.ok(detail.customFields?.favourite_cake, JSON.stringify(detail));
       await screenshot(page, "view-import");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await until(
+        () => page.locator("html").evaluate((el) => el.scrollWidth <= 390),
+        5_000,
+        "the import view fits 390 px",
+      ).catch(async (e) => {
+        await screenshot(page, "view-import-phone");
+        throw e;
+      });
+      await page.setViewportSize({ width: 1280, height: 900 });
 
       // The delivery view: the default providers are sandboxes, said in words; no dead letters.
       await page.getByRole("link", { name: "Delivery" }).click();
@@ -170,12 +183,153 @@ Deno.test({
       await ops.getByRole("heading", { name: "Dead letters" }).waitFor();
       await ops.getByText(/No dead letters: every message was delivered/).waitFor();
       await ops.getByRole("table", { name: /Outgoing messages/ }).waitFor();
-      await screenshot(page, "view-ops");
+      await screenshot(page, "view-ops-empty");
 
       // The browser reports the refused mapping's 400 itself; that one was asked for.
       const refused = /status of 400 .*\/v1\/imports\/preview/;
       assert.equal(log.errors.filter((e) => refused.test(e)).length, 1, log.errors.join("\n"));
       assert.deepEqual(unexpectedErrors(log).filter((e) => !refused.test(e)), []);
+    } finally {
+      await browser.close();
+      await gw.close();
+    }
+  },
+});
+
+/** A zone where it is now early afternoon, so the send window (09:00-20:00 local) is open. */
+function afternoonZone(now = new Date()): string {
+  const offset = ((14 - now.getUTCHours() + 36) % 24) - 12; // -12..11 hours from UTC
+  // Etc/GMT names count the other way: Etc/GMT-3 is three hours ahead of UTC.
+  return offset === 0 ? "UTC" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
+}
+
+const TWILIO_ENV = {
+  TWILIO_ACCOUNT_SID: `AC${"0".repeat(32)}`,
+  TWILIO_AUTH_TOKEN: "test-token",
+  TWILIO_FROM: "+15005550006",
+} as const;
+
+Deno.test({
+  name: "delivery view: SMS refused by the provider are dead letters; one replayed, one discarded",
+  ...BROWSER_TEST,
+  async fn() {
+    let refusing = true;
+    await using twilio = startFakeTwilio({
+      authToken: TWILIO_ENV.TWILIO_AUTH_TOKEN,
+      reply: (req) =>
+        refusing
+          ? {
+            status: 400,
+            body: twilioError(400, 21610, "Attempt to send to unsubscribed recipient"),
+          }
+          : { status: 201, body: twilioMessage(req) },
+    });
+    // The node picks its providers from the environment once, as it starts.
+    const env = { ...TWILIO_ENV, TWILIO_BASE_URL: twilio.baseUrl };
+    for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
+    let gw;
+    try {
+      gw = await startGateway();
+    } finally {
+      for (const k of Object.keys(env)) Deno.env.delete(k);
+    }
+    const browser = await launchBrowser();
+    try {
+      const phones = ["+14155550101", "+14155550102"];
+      for (const [i, phone] of phones.entries()) {
+        await api(gw, "POST", "/v1/leads", {
+          idempotencyKey: `dl-${i}`,
+          source: "rest",
+          contact: { name: `Text Me ${i}`, phone, timeZone: afternoonZone() },
+          consent: [{ channel: "sms", granted: true, source: "test form" }],
+          tags: ["dead-letter-test"],
+        });
+      }
+      const { campaign } = await api<{ campaign: { id: string } }>(gw, "POST", "/v1/campaigns", {
+        name: "Hello by text",
+        audience: { tagsAny: ["dead-letter-test"] },
+        steps: [{
+          channel: "sms",
+          delayMinutes: 0,
+          variants: [{ template: "Hi, this is Rosa's Bakery." }],
+        }],
+      });
+      await api(gw, "POST", `/v1/campaigns/${campaign.id}/launch`);
+      type Page = { items: { id: number; lastError: string }[] };
+      // Waited for in the database: every REST call counts against the admin's rate limit.
+      await until(
+        async () => {
+          const [r] = await gw.sql!<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM outbox WHERE channel = 'sms' AND status = 'dead'`;
+          return r!.n === 2;
+        },
+        20_000,
+        "both SMS dead letters",
+      );
+      const dead = (await api<Page>(gw, "GET", "/v1/dead-letters?channel=sms")).items;
+      assert.equal(dead.length, 2);
+      assert.match(dead[0]!.lastError, /twilio rejected 400/);
+
+      const { context, log } = await contextWithLog(browser, {
+        viewport: { width: 1280, height: 900 },
+      });
+      const page = await context.newPage();
+      await page.goto(`${gw.url}/signin#code=${await gw.signinCode()}`);
+      await page.locator(".link[data-state=live]").waitFor({ timeout: 15_000 });
+      await page.goto(`${gw.url}/#/ops`);
+      const ops = page.locator("cove-ops-view[data-ready]");
+      await ops.waitFor();
+      await ops.locator("li.card[data-channel=sms]")
+        .getByText("Live: messages are delivered through twilio").waitFor();
+      await ops.locator("li.card[data-channel=email]")
+        .getByText("Sandbox: messages are not delivered").waitFor();
+      await ops.getByLabel("Channel").selectOption("sms");
+      const [first, second] = dead.map((d) => ops.locator(`tr[data-id="${d.id}"]`));
+      await first!.getByText(/twilio rejected 400/).waitFor();
+      assert.equal(await first!.locator("td.num").textContent(), "1");
+      // The recipient and the message are read on demand.
+      await first!.getByText("Recipient and message").click();
+      await first!.locator("dd.to").getByText(/^\+1415555010[12]$/).waitFor();
+      await screenshot(page, "view-ops-dead-letters");
+
+      // The provider takes messages again: a replay is delivered.
+      refusing = false;
+      await first!.getByRole("button", { name: /^Replay/ }).click();
+      await first!.getByText(/Replayed: back in the outbox/).waitFor();
+      await until(() => twilio.requests.length === 3, 15_000, "the replayed SMS was sent");
+
+      // Discard asks first; "Keep" leaves the row as it was.
+      await second!.getByRole("button", { name: /^Discard/ }).click();
+      await second!.getByRole("button", { name: "Keep" }).click();
+      await second!.getByRole("button", { name: /^Discard/ }).click();
+      await second!.getByRole("button", { name: "Yes, discard" }).click();
+      await second!.getByText("Discarded: it will not be sent.").waitFor();
+      const left = await api<Page>(gw, "GET", "/v1/dead-letters");
+      assert.deepEqual(left.items, []);
+      const outbox = await api<{ channels: Record<string, { discarded: number; dead: number }> }>(
+        gw,
+        "GET",
+        "/v1/outbox",
+      );
+      assert.deepEqual([outbox.channels.sms?.dead, outbox.channels.sms?.discarded], [0, 1]);
+      // The outbox table shows it too, on the next read: waiting, sent, dead, discarded.
+      const smsRow = ops.getByRole("table", { name: /Outgoing messages/ })
+        .getByRole("row", { name: /^SMS/ });
+      await until(
+        async () => (await smsRow.locator("td").allTextContents()).join(" ") === "0 1 0 1",
+        15_000,
+        "the outbox table counts one sent and one discarded SMS",
+      );
+      await screenshot(page, "view-ops");
+      // At a phone's width the page does not scroll sideways (wide tables scroll in their box).
+      await page.setViewportSize({ width: 390, height: 844 });
+      await until(
+        () => page.locator("html").evaluate((el) => el.scrollWidth <= 390),
+        5_000,
+        "the delivery view fits 390 px",
+      );
+      await screenshot(page, "view-ops-phone");
+      assert.deepEqual(unexpectedErrors(log), []);
     } finally {
       await browser.close();
       await gw.close();

@@ -26,11 +26,14 @@ const CHANNELS: Record<string, string> = {
   ai: "AI",
   actor: "Between actors",
   notify: "Notifications",
+  campaign_scan: "Campaign audience scans",
+  campaign_enroll: "Campaign enrolments",
 };
 
 /** The channel's name for people (`sms` → `SMS`). */
 export function channelLabel(channel: string): string {
-  return CHANNELS[channel] ?? channel.charAt(0).toUpperCase() + channel.slice(1);
+  const words = channel.replaceAll("_", " ");
+  return CHANNELS[channel] ?? words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** The mode in words: a sandbox must never be mistaken for delivery. */
@@ -42,9 +45,13 @@ export function modeText(p: Pick<ProviderStatus, "mode" | "provider">): string {
 
 /** A time with its zone named, in the browser's locale. */
 export function timeText(ms: number, locale?: string, timeZone?: string): string {
+  // dateStyle/timeStyle cannot be combined with timeZoneName: the parts are named instead.
   return new Intl.DateTimeFormat(locale, {
-    dateStyle: "medium",
-    timeStyle: "short",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
     timeZoneName: "short",
     ...(timeZone ? { timeZone } : {}),
   }).format(new Date(ms));

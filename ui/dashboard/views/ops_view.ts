@@ -24,6 +24,12 @@ import {
 /** How often the view re-reads while shown. */
 export const RELOAD_MS = 10_000;
 
+/**
+ * Least time between re-reads for live ticks: each reads three resources,
+ * and busy tenants tick four times a second against a per-person rate limit.
+ */
+export const TICK_RELOAD_MS = 3_000;
+
 /** Dead letters per page. */
 export const PAGE_SIZE = 50;
 
@@ -53,7 +59,11 @@ interface DeadLetter extends DeadLetterSummary {
 type Outcome =
   | { state: "confirming" }
   | { state: "working"; action: "replay" | "discard" }
-  | { state: "replayed"; nextAt: number }
+  | {
+    state: "replayed";
+    nextAt: number; /** When the replay was answered (epoch ms). */
+    at: number;
+  }
   | { state: "discarded" }
   | { state: "failed"; message: string };
 
@@ -127,8 +137,15 @@ export class CoveOpsView extends DashboardView {
       .breaker[data-state="open"] strong {
         color: #b3261e;
       }
+      section,
+      .scroll {
+        /* Grid items may shrink below their content: wide tables scroll in their box instead. */
+        min-width: 0;
+      }
       .scroll {
         overflow-x: auto;
+        /* Contains the visually hidden labels, so they do not widen the page from a scrolled cell. */
+        position: relative;
       }
       table {
         border-collapse: collapse;
@@ -196,6 +213,8 @@ export class CoveOpsView extends DashboardView {
   declare details: ReadonlyMap<number, Read<DeadLetter>>;
   declare loadingMore: boolean;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** When the last read began (epoch ms). */
+  #lastLoad = 0;
 
   constructor() {
     super();
@@ -220,12 +239,15 @@ export class CoveOpsView extends DashboardView {
     super.disconnectedCallback();
   }
 
-  /** Any event may queue or settle a message. */
+  /** Events of leads, campaigns and tasks queue or settle messages; not more often than TICK_RELOAD_MS. */
   protected override wants(tick: LiveTick): boolean {
-    return tick.kinds.size > 0;
+    const relevant = ["lead", "campaign", "task"].some((k) => tick.kinds.has(k));
+    return relevant && Date.now() - this.#lastLoad >= TICK_RELOAD_MS;
   }
 
   protected override async load(): Promise<void> {
+    const startedAt = Date.now();
+    this.#lastLoad = startedAt;
     const shown = this.letters.state === "ok" ? this.letters.value.length : 0;
     const [providers, outbox, letters] = await Promise.allSettled([
       this.api.get<{ items: ProviderStatus[] }>("/v1/providers"),
@@ -236,7 +258,27 @@ export class CoveOpsView extends DashboardView {
     this.providers = settled(providers, (v) => v.items);
     this.outbox = settled(outbox, (v) => v);
     this.letters = settled(letters, (v) => v.items);
-    if (letters.status === "fulfilled") this.next = letters.value.next;
+    if (letters.status === "fulfilled") {
+      this.next = letters.value.next;
+      this.#failedAgain(letters.value.items, startedAt);
+    }
+  }
+
+  /**
+   * A replayed row listed by a read that began after the replay was answered
+   * failed once more: its buttons come back, with its new error.
+   */
+  #failedAgain(rows: readonly DeadLetterSummary[], readSince: number): void {
+    const again = rows.filter((r) => {
+      const o = this.outcomes.get(r.id)?.outcome;
+      return o?.state === "replayed" && o.at <= readSince;
+    });
+    for (const r of again) {
+      this.#setOutcome(r, {
+        state: "failed",
+        message: "Replayed, and it failed again: see its error.",
+      });
+    }
   }
 
   #page(limit: number, cursor: number | null) {
@@ -282,7 +324,7 @@ export class CoveOpsView extends DashboardView {
           "POST",
           `/v1/dead-letters/${row.id}/replay`,
         );
-        this.#setOutcome(row, { state: "replayed", nextAt: r.nextAt });
+        this.#setOutcome(row, { state: "replayed", nextAt: r.nextAt, at: Date.now() });
       } else {
         await this.api.send("POST", `/v1/dead-letters/${row.id}/discard`, {
           reason: "discarded from the dashboard",
@@ -292,10 +334,10 @@ export class CoveOpsView extends DashboardView {
       void this.reload();
     } catch (error) {
       const message = error instanceof ApiError && error.status === 403
-        ? "Only an admin may replay or discard messages."
+        ? "Not done: only an admin may replay or discard messages."
         : error instanceof ApiError && error.status === 404
-        ? "This message is no longer a dead letter (replayed or discarded elsewhere)."
-        : (error as Error).message;
+        ? "Not done: this message is no longer a dead letter (replayed or discarded elsewhere)."
+        : `Not done: ${(error as Error).message}`;
       this.#setOutcome(row, { state: "failed", message });
     }
   }
@@ -552,7 +594,7 @@ export class CoveOpsView extends DashboardView {
     const [type, , id] = r.actor.split("/");
     return html`${
       type === "lead" && id
-        ? html`<a href="#/leads/${encodeURIComponent(id)}">Lead</a>`
+        ? html`<a href="#/leads/${encodeURIComponent(id)}">Open the lead</a>`
         : html`<span>${type ?? r.actor}</span>`
     }
       <details @toggle=${(e: Event) => void this.#inspect(e, r.id)}>
@@ -572,7 +614,7 @@ export class CoveOpsView extends DashboardView {
       case "discarded":
         return "Discarded: it will not be sent.";
       case "failed":
-        return `Not done: ${o.message}`;
+        return o.message;
     }
   }
 }
