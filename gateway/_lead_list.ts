@@ -10,7 +10,7 @@
  */
 import type { Sql } from "../actors/runtime/mod.ts";
 import { LeadSource, LeadStatus, ValidationError } from "../shared/mod.ts";
-import { z } from "./openapi.ts";
+import { unstorableString, z } from "./openapi.ts";
 
 /** The orders of the list; `newest` is the default. */
 export const LeadSort = z.enum(["newest", "oldest", "score", "name", "activity"]);
@@ -86,13 +86,25 @@ export function decodeLeadCursor(cursor: string, sort: LeadSort): Position {
   }
   const [s, key, id] = Array.isArray(parsed) ? parsed : [];
   const ok = LeadSort.safeParse(s).success && typeof id === "string" &&
-    (s === "score" ? Number.isInteger(key) : typeof key === "string") &&
-    (s === "name" || s === "score" || !Number.isNaN(Date.parse(String(key))));
+    unstorableString([key, id]) === null && validKey(s, key);
   if (!ok) throw badCursor("not a cursor from this API");
   if (s !== sort) {
     throw badCursor(`a cursor of sort ${s}, not ${sort}: ask the first page again without it`);
   }
   return { sort, key, id };
+}
+
+/** Years 1 to 9999: instants a timestamp column holds and JavaScript writes in ISO 8601. */
+const FIRST_INSTANT = Date.parse("0001-01-01T00:00:00Z");
+const LAST_INSTANT = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** Keys the database takes as the sort column's type (a forged cursor is a 400, never a 500). */
+function validKey(sort: LeadSort, key: unknown): boolean {
+  if (sort === "score") return Number.isInteger(key) && Math.abs(key as number) <= 2 ** 31 - 1;
+  if (typeof key !== "string") return false;
+  if (sort === "name") return true;
+  const ms = Date.parse(key);
+  return ms >= FIRST_INSTANT && ms <= LAST_INSTANT;
 }
 
 /** `%text%` for LIKE, with LIKE's own characters taken literally. */

@@ -623,7 +623,29 @@ Deno.test("leads API: a bad sort, a cursor of another sort or a forged cursor is
     }
     const first = await (await send("GET", "/v1/leads?sort=score&limit=1", a)).json();
     assert.ok(first.next);
-    const forged = btoa(JSON.stringify(["score", "not a number", "x"]));
+    const b64 = (v: unknown) =>
+      btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(v))));
+    const forged = b64(["score", "not a number", "x"]);
+    // Keys the database would refuse are the caller's error, not a 500.
+    for (
+      const [sort, key] of [
+        ["score", 1e300],
+        ["newest", "-271821-04-20T00:00:00Z"],
+        ["name", "a\u0000b"],
+        ["activity", 5],
+      ]
+    ) {
+      const res = await send("GET", `/v1/leads?sort=${sort}&cursor=${b64([sort, key, "x"])}`, a);
+      assert.equal(res.status, 400, `${sort} ${key}`);
+    }
+    assert.equal(
+      (await send(
+        "GET",
+        `/v1/leads?cursor=${b64(["newest", "2026-01-01T00:00:00Z", "a\u0000"])}`,
+        a,
+      )).status,
+      400,
+    );
     const cases: Array<[string, string, RegExp]> = [
       ["sort=loudest", "sort", /newest/],
       ["status=hot", "status", /new/],
