@@ -24,6 +24,13 @@ import {
   unexpectedErrors,
   until,
 } from "./_support.ts";
+import { axeViolations, formatViolations } from "./_axe.ts";
+
+/** Fails naming `where` and each rule broken, if axe finds any WCAG A/AA violation. */
+async function assertAccessible(page: Parameters<typeof axeViolations>[0], where: string) {
+  const issues = await axeViolations(page);
+  assert.deepEqual(issues, [], formatViolations(where, issues));
+}
 
 /** Rows in the file. */
 const ROWS = 300;
@@ -79,17 +86,20 @@ Deno.test({
       await view.waitFor();
       await view.getByText("No imports yet.").waitFor();
 
-      // A file that is not CSV is refused before anything is sent.
-      const input = view.getByLabel(/CSV file/);
-      await input.setInputFiles({
-        name: "leads.xlsx",
-        mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        buffer: Buffer.from("PK\u0003\u0004"),
-      });
+      // A file that is not CSV, dropped on the drop zone, is refused before anything is sent.
+      const dropped = await page.evaluateHandle(`(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(["PK"], "leads.xlsx", {
+          type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }));
+        return data;
+      })()`);
+      await view.locator(".drop").dispatchEvent("drop", { dataTransfer: dropped });
       await view.getByRole("alert").getByText(/leads\.xlsx is not a CSV file/).waitFor();
 
+      // The file input, labelled, takes the CSV.
       const { csv, rejectedRows } = peopleCsv();
-      await input.setInputFiles({
+      await view.getByLabel(/CSV file/).setInputFiles({
         name: "people.csv",
         mimeType: "text/csv",
         buffer: Buffer.from(csv),
@@ -105,6 +115,7 @@ Deno.test({
       const cake = view.getByLabel("Favourite cake", { exact: true });
       assert.equal(await cake.inputValue(), "");
       await view.getByRole("cell", { name: "person1@import.test" }).waitFor();
+      await assertAccessible(page, "import mapping");
       // A field filled twice is refused by the API, next to the column it names.
       await email.selectOption("contact.name");
       await view.getByRole("alert").getByText(/contact\.name is already filled from column "Name"/)
@@ -160,6 +171,7 @@ Deno.test({
       );
       assert.ok(detail.customFields?.favourite_cake, JSON.stringify(detail));
       await screenshot(page, "view-import");
+      await assertAccessible(page, "import done");
       await page.setViewportSize({ width: 390, height: 844 });
       await until(
         () => page.locator("html").evaluate((el) => el.scrollWidth <= 390),
@@ -184,6 +196,7 @@ Deno.test({
       await ops.getByText(/No dead letters: every message was delivered/).waitFor();
       await ops.getByRole("table", { name: /Outgoing messages/ }).waitFor();
       await screenshot(page, "view-ops-empty");
+      await assertAccessible(page, "delivery, empty");
 
       // The browser reports the refused mapping's 400 itself; that one was asked for.
       const refused = /status of 400 .*\/v1\/imports\/preview/;
@@ -291,6 +304,7 @@ Deno.test({
       await first!.getByText("Recipient and message").click();
       await first!.locator("dd.to").getByText(/^\+1415555010[12]$/).waitFor();
       await screenshot(page, "view-ops-dead-letters");
+      await assertAccessible(page, "delivery with dead letters");
 
       // The provider takes messages again: a replay is delivered.
       refusing = false;
