@@ -233,7 +233,11 @@ Deno.test({
         ),
         "no horizontal scrolling at 390 px",
       );
+      await page.getByRole("button", { name: "Last touch" }).click();
+      await page.locator('tr[data-key="channel:email"]').waitFor();
       await screenshot(page, "view-analytics-phone");
+      const phoneIssues = await axeViolations(page);
+      assert.deepEqual(phoneIssues, [], formatViolations("analytics (phone)", phoneIssues));
 
       assert.deepEqual(violations, []);
       assert.deepEqual(unexpectedErrors(log), []);

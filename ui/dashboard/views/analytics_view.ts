@@ -310,7 +310,8 @@ export class CoveAnalyticsView extends DashboardView {
       return html`
         <cove-chart class="per-day" .config=${config}
           label=${`Leads per day by source, ${series.days[0]} to ${series.days.at(-1)}: ${totals}`}>
-          <div slot="table" class="scroll">
+          <div slot="table" class="scroll" tabindex="0" role="region"
+            aria-label="Leads captured per day and source">
             <table>
               <caption>Leads captured per day and source</caption>
               <thead>
@@ -350,7 +351,7 @@ export class CoveAnalyticsView extends DashboardView {
         </p>
         <cove-chart class="scores" .config=${config}
           label=${`Lead score against capture time, by status: ${counts.join(", ")}`}>
-          <div slot="table" class="scroll">
+          <div slot="table" class="scroll" tabindex="0" role="region" aria-label="Leads by score">
             <table>
               <caption>Leads by score (capture times in your zone, ${zone})</caption>
               <thead>
@@ -448,7 +449,7 @@ export class CoveAnalyticsView extends DashboardView {
       }
       const table = (caption: string, head: string, list: RoiRow[]) =>
         list.length === 0 ? nothing : html`
-          <div class="scroll">
+          <div class="scroll" tabindex="0" role="region" aria-label=${caption}>
             <table class="roi" data-kind=${list[0]!.kind}>
               <caption>${caption} (${this.touch}-touch)</caption>
               <thead>
