@@ -7,6 +7,7 @@ import {
   leadsPerDaySeries,
   localDay,
   MAX_FILLED_DAYS,
+  memoLast,
   moneyFormatter,
   presetRange,
   ratio,
@@ -209,4 +210,15 @@ Deno.test("charts: the throttle runs once per interval, at its end, and can be d
   throttle.cancel();
   advance(5_000);
   assert.equal(runs, 2, "a dropped run does not happen");
+});
+
+Deno.test("charts: a memo answers the same object until an argument changes", () => {
+  let calls = 0;
+  const build = memoLast((report: object, touch: string) => ({ report, touch, n: ++calls }));
+  const report = {};
+  const first = build(report, "first");
+  assert.equal(build(report, "first"), first, "same arguments: the same configuration");
+  assert.notEqual(build(report, "last"), first);
+  assert.notEqual(build({}, "last"), first, "a new report (equal or not) is built anew");
+  assert.equal(calls, 3);
 });
