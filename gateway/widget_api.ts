@@ -185,6 +185,9 @@ const WidgetConfig = z.object({
   name: z.string(),
   honeypotField: z.string(),
   minFillMs: z.number(),
+  configured: z.boolean().openapi({
+    description: "Whether the key has widget settings; without, a page's own `fields` apply",
+  }),
   fields: z.array(z.enum(WIDGET_FIELDS)).openapi({ description: "Fields to show, in order" }),
   labels: z.record(z.string(), z.string()).openapi({
     description: "Labels set for this site key; other fields keep the widget's own",
@@ -218,9 +221,11 @@ export function widgetRoutes(deps: WidgetRouteDeps): OpenAPIHono<AuthEnv> {
   const minFillMs = deps.minFillMs ?? MIN_FILL_MS;
   const clock = deps.clock ?? deps.system.clock;
   const sites = deps.siteKeys ?? new PostgresApiKeyStore(sql);
-  /** The settings of the caller's site key (`sub` is `site:<key>`, see `siteKeyAuth`). */
-  const settingsOf = async (sub: string): Promise<WidgetSettings> =>
-    storedWidgetSettings((await sites.findSiteKey(sub.slice("site:".length)))?.widget);
+  /** The caller's site key's settings (`sub` is `site:<key>`), and whether it has any stored. */
+  const settingsOf = async (sub: string) => {
+    const stored = (await sites.findSiteKey(sub.slice("site:".length)))?.widget;
+    return { ...storedWidgetSettings(stored), configured: stored !== undefined && stored !== null };
+  };
   /** Whether the key's form offers times now: enabled, and someone can be booked. */
   const offersBooking = async (tenant: string, settings: WidgetSettings) =>
     settings.booking && await hasBookableMembers(deps.system, tenant);
@@ -320,6 +325,7 @@ export function widgetRoutes(deps: WidgetRouteDeps): OpenAPIHono<AuthEnv> {
         name: row?.name ?? tenant,
         honeypotField: HONEYPOT_FIELD,
         minFillMs,
+        configured: settings.configured,
         fields: settings.fields,
         labels: settings.labels,
         thankYou: settings.thankYou ?? null,

@@ -229,6 +229,7 @@ Deno.test("widget: config names the tenant; the routes are in the OpenAPI docume
       name: "Acme Plumbing",
       honeypotField: "website",
       minFillMs: 2000,
+      configured: false,
       fields: ["name", "email", "phone", "message"],
       labels: {},
       thankYou: null,
@@ -273,6 +274,7 @@ Deno.test("widget: config answers the key's fields (stable order), labels and th
   try {
     const config = async () => await (await get(`/v1/widget/config?site_key=${KEY}`)).json();
     const before = await config();
+    assert.equal(before.configured, true);
     assert.deepEqual(before.fields, ["name", "email", "phone", "company"]);
     assert.deepEqual(before.labels, { company: "Business name" });
     assert.equal(before.thankYou, "Thanks! Rosa will call you back.");

@@ -12,6 +12,7 @@ import { postLead } from "../ui/widget/pending.ts";
 
 Deno.test("widget config: the fields a key sets are shown in the server's one order, relabelled", () => {
   const c = readConfig({
+    configured: true,
     fields: ["company", "phone", "fax"],
     labels: { company: "Bakery name", fax: "Fax", phone: "  " },
     thankYou: "Thanks! Rosa will call.",
@@ -32,6 +33,9 @@ Deno.test("widget config: no answer (or an old gateway's) gives the attribute's 
   assert.equal(none.booking, false);
   const old = readConfig({ tenant: "acme", name: "Acme" }, "email,company");
   assert.deepEqual(old.fields, ["email", "company"]);
+  // A key without settings answers the defaults: the page's own attribute wins over those.
+  const unset = readConfig({ configured: false, fields: ["name", "email"] }, "email,company");
+  assert.deepEqual(unset.fields, ["email", "company"]);
   assert.equal(readConfig({ booking: "yes" }).booking, false);
   assert.deepEqual(pickFields("nothing,known"), [...FORM_FIELDS]);
 });

@@ -51,7 +51,8 @@ export function pickFields(wanted: string | readonly unknown[]): FormField[] {
 
 /**
  * The settings from a config answer, read defensively (an older gateway
- * sends fewer keys); `fallbackFields` when it names no fields.
+ * sends fewer keys). The key's fields when it has settings; otherwise (or
+ * with no answer) `fallbackFields`, the page's `fields` attribute.
  */
 export function readConfig(raw: unknown, fallbackFields = DEFAULT_FIELDS): WidgetConfig {
   const o = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
@@ -64,7 +65,11 @@ export function readConfig(raw: unknown, fallbackFields = DEFAULT_FIELDS): Widge
     }
   }
   return {
-    fields: pickFields(Array.isArray(o.fields) && o.fields.length > 0 ? o.fields : fallbackFields),
+    fields: pickFields(
+      o.configured !== false && Array.isArray(o.fields) && o.fields.length > 0
+        ? o.fields
+        : fallbackFields,
+    ),
     labels,
     thankYou: typeof o.thankYou === "string" && o.thankYou.trim() ? o.thankYou : DEFAULT_THANK_YOU,
     booking: o.booking === true,

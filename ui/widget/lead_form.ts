@@ -2,8 +2,8 @@
  * `<cove-lead-form site-key="..." endpoint="https://cove.example.com">`: the
  * capture form, in shadow DOM so the host page's styles and ours never mix.
  * It shows the fields, labels and thank-you message its site key's settings
- * name (read once per page; the `fields` attribute or the defaults when they
- * cannot be read) and, when the tenant offers them, free meeting times. It
+ * name (read once per page; the `fields` attribute or the defaults when the
+ * key has none or they cannot be read) and, when the tenant offers them, free meeting times. It
  * checks fields with the server's rules, fills nothing a bot would not
  * (honeypot) and holds a too-quick submit until the server's minimum fill
  * time has passed, then hands the lead (with the chosen time, which the

@@ -8,8 +8,8 @@
  * ```
  *
  * The first renders a form right after the script tag (`data-heading` passes
- * through; `data-fields` applies only when the site key's settings cannot be
- * read, since the settings stored with the key decide the fields); the
+ * through; `data-fields` applies while the site key has no widget settings,
+ * or when they cannot be read: settings stored with the key decide); the
  * second places it anywhere on the page. Loading the script also posts any
  * lead an earlier visit could not deliver.
  *
