@@ -35,6 +35,9 @@ async function assertAccessible(page: Parameters<typeof axeViolations>[0], where
 /** Rows in the file. */
 const ROWS = 300;
 
+/** Rows in the file that is cancelled while it runs: far more than a second's work. */
+const BIG_ROWS = 20_000;
+
 /**
  * A file of {@link ROWS} data rows: most are new people; every 25th repeats
  * an earlier person's address under another name (merged), every 30th is an
@@ -57,6 +60,7 @@ function peopleCsv(): { csv: string; rejectedRows: number[] } {
 }
 
 interface Progress {
+  importId: string;
   status: string;
   total: number;
   done: number;
@@ -172,6 +176,35 @@ Deno.test({
       assert.ok(detail.customFields?.favourite_cake, JSON.stringify(detail));
       await screenshot(page, "view-import");
       await assertAccessible(page, "import done");
+
+      // A large import is followed while it runs, and cancelled: rows done so far stay.
+      await view.getByRole("button", { name: "Import another file" }).click();
+      const big = ["Email"];
+      for (let i = 0; i < BIG_ROWS; i++) big.push(`bulk${i}@import.test`);
+      await view.getByLabel(/CSV file/).setInputFiles({
+        name: "bulk.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from(big.join("\n") + "\n"),
+      });
+      await view.getByRole("button", { name: "Start import" }).click();
+      await view.locator("section[data-status=running]").waitFor();
+      await until(
+        async () => Number(await progress.getAttribute("value")) > 0,
+        15_000,
+        "the bar moved",
+      );
+      await screenshot(page, "view-import-running");
+      await view.getByRole("button", { name: "Cancel import" }).click();
+      await view.locator("section[data-status=cancelled]").waitFor();
+      await view.locator(".progress-text").getByText(/\(cancelled\)/).waitFor();
+      const imports = await api<{ items: { importId: string; status: string; done: number }[] }>(
+        gw,
+        "GET",
+        "/v1/imports",
+      );
+      const bulk = imports.items.find((i) => i.importId !== server.importId)!;
+      assert.equal(bulk.status, "cancelled");
+      assert.ok(bulk.done < BIG_ROWS, `${bulk.done} of ${BIG_ROWS} rows before the cancel`);
       await page.setViewportSize({ width: 390, height: 844 });
       await until(
         () => page.locator("html").evaluate((el) => el.scrollWidth <= 390),

@@ -474,6 +474,7 @@ export class CoveImportView extends DashboardView {
     this.jobError = "";
     this.#startPolling();
     void this.#readJob(true);
+    void this.#loadRecent();
   }
 
   async #cancel(): Promise<void> {
