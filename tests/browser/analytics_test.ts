@@ -89,11 +89,19 @@ Deno.test({
         viewport: { width: 1280, height: 900 },
         reducedMotion: "reduce",
       });
+      // Every CSP violation the page sees (chart.js must need neither eval nor inline markup styles).
+      await context.addInitScript(`(() => {
+        const seen = (globalThis.cspViolations = []);
+        document.addEventListener("securitypolicyviolation", (e) => {
+          seen.push(e.violatedDirective + ": " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber);
+        });
+      })()`);
       const page = await context.newPage();
       const violations: string[] = [];
       page.on("console", (m) => {
         if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
       });
+      const cspViolations = () => page.evaluate<string[]>("globalThis.cspViolations ?? []");
       await page.goto(`${gw.url}/signin#code=${await gw.signinCode()}`);
       await page.locator(".link[data-state=live]").waitFor({ timeout: 15_000 });
 
@@ -222,6 +230,8 @@ Deno.test({
         ids.includes(decodeURIComponent(new URL(page.url()).hash.slice("#/leads/".length))),
       );
 
+      assert.deepEqual(await cspViolations(), [], "no CSP violation on the overview and analytics");
+
       // Phone width: the view collapses to one column, nothing spills sideways.
       await page.setViewportSize({ width: 390, height: 800 });
       await page.goto(`${gw.url}/#/analytics`);
@@ -239,6 +249,7 @@ Deno.test({
       const phoneIssues = await axeViolations(page);
       assert.deepEqual(phoneIssues, [], formatViolations("analytics (phone)", phoneIssues));
 
+      assert.deepEqual(await cspViolations(), []);
       assert.deepEqual(violations, []);
       assert.deepEqual(unexpectedErrors(log), []);
     } catch (error) {

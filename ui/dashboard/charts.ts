@@ -117,6 +117,7 @@ export class CoveChart extends LitElement {
   declare config: CoveChartConfig | null;
   /** The chart's `aria-label`: what it shows, in words. */
   declare label: string;
+  /** Whether the `table` slot holds anything (the toggle is offered only then). */
   declare hasTable: boolean;
   #chart: Chart | null = null;
 
