@@ -3,7 +3,8 @@
  * canvas and its table holds the funnel's counts, and follows a new capture
  * live; the analytics view plots one point per lead (its table lists them),
  * re-reads when the range changes, says what is wrong with a range next to
- * the field, opens a lead from a point; chart.js breaks no CSP rule and logs
+ * the field, opens a lead from a point (and by keyboard from its table row);
+ * chart.js breaks no CSP rule and logs
  * no error; it fits a phone's width.
  *
  * @module
@@ -225,10 +226,20 @@ Deno.test({
         return { x: p.x, y: p.y };
       });
       await scatter.locator("canvas").click({ position: point });
+      const opened = () => decodeURIComponent(new URL(page.url()).hash.slice("#/leads/".length));
       await until(() => /^#\/leads\/.+/.test(new URL(page.url()).hash), 5_000, "a lead opened");
-      assert.ok(
-        ids.includes(decodeURIComponent(new URL(page.url()).hash.slice("#/leads/".length))),
-      );
+      assert.ok(ids.includes(opened()));
+
+      // By keyboard: "Show as table", then Enter on a lead's row link opens it.
+      await page.goBack();
+      await page.locator("cove-chart.scores canvas").waitFor();
+      await page.locator("cove-chart.scores summary").focus();
+      await page.keyboard.press("Enter");
+      const link = page.locator(`section.scores tr[data-lead-id="${ids[4]}"] a`);
+      await link.waitFor();
+      await link.focus();
+      await page.keyboard.press("Enter");
+      await until(() => opened() === ids[4], 5_000, "the row's lead opened");
 
       assert.deepEqual(await cspViolations(), [], "no CSP violation on the overview and analytics");
 
