@@ -4,8 +4,8 @@
  * live; the analytics view plots one point per lead (its table lists them),
  * re-reads when the range changes, says what is wrong with a range next to
  * the field, opens a lead from a point (and by keyboard from its table row);
- * chart.js breaks no CSP rule and logs
- * no error; it fits a phone's width.
+ * chart.js breaks no CSP rule and logs no error; axe finds nothing; it fits
+ * a phone's width.
  *
  * @module
  */
