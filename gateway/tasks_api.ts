@@ -77,6 +77,16 @@ const TaskListQuery = z.object({
   }),
 });
 
+/** A page of the list: `next` is the cursor of the following page, or null. */
+type TaskPage = { items: z.infer<typeof TaskRow>[]; next: string | null };
+
+const BoardQuery = TaskListQuery.omit({ status: true, cursor: true });
+const taskPage = z.object({ items: z.array(TaskRow), next: z.string().nullable() });
+const boardColumns = Object.fromEntries(TaskStatus.options.map((s) => [s, taskPage])) as Record<
+  TaskStatus,
+  typeof taskPage
+>;
+
 const CreateTaskBody = CreateTask.omit({ classification: true }).openapi("CreateTask", {
   description: "`dueAt` is epoch ms or an ISO instant. The same `idempotencyKey` again is the " +
     "same task (200); a new task is assigned round-robin at once",
@@ -89,6 +99,61 @@ function taskOf(id: string, reply: TaskReply): Task {
   if (reply.status === "ok") return reply.task;
   if (reply.reason === "no_such_task") throw new TaskNotFound(id);
   throw refusal(reply.reason, reply.message);
+}
+
+/** One page of the tenant's tasks: soonest due first, filtered, after the cursor. */
+async function listTasks(
+  deps: ApiDeps,
+  tenant: string,
+  q: z.infer<typeof TaskListQuery>,
+): Promise<TaskPage> {
+  const after = q.cursor
+    ? decodeCursor(q.cursor, (due) => Number.isSafeInteger(Number(due)))
+    : undefined;
+  const sql = deps.system.journal.sql;
+  const rows = await sql<
+    {
+      task_id: string;
+      lead_id: string;
+      type: Task["type"];
+      title: string;
+      status: Task["status"];
+      assignee: string | null;
+      priority: Task["priority"];
+      overdue: boolean;
+      due_at: Date;
+      created_at: Date;
+      done_at: Date | null;
+    }[]
+  >`
+    SELECT task_id, lead_id, type, title, status, assignee, priority, overdue, due_at,
+           created_at, done_at
+    FROM tasks
+    WHERE tenant = ${tenant}
+      ${q.status ? sql`AND status = ${q.status}` : sql``}
+      ${q.type ? sql`AND type = ${q.type}` : sql``}
+      ${q.assignee ? sql`AND assignee = ${q.assignee}` : sql``}
+      ${q.leadId ? sql`AND lead_id = ${q.leadId}` : sql``}
+      ${q.overdue ? sql`AND overdue = ${q.overdue === "true"}` : sql``}
+      ${after ? sql`AND (due_at, task_id) > (${new Date(Number(after[0]))}, ${after[1]})` : sql``}
+    ORDER BY due_at, task_id
+    LIMIT ${q.limit + 1}`;
+  const items = rows.slice(0, q.limit).map((r) => ({
+    taskId: r.task_id,
+    leadId: r.lead_id,
+    type: r.type,
+    title: r.title,
+    status: r.status,
+    assignee: r.assignee,
+    priority: r.priority,
+    overdue: r.overdue,
+    dueAt: r.due_at.getTime(),
+    createdAt: r.created_at.getTime(),
+    doneAt: r.done_at?.getTime() ?? null,
+  }));
+  const last = items.at(-1);
+  const next = rows.length > q.limit && last ? encodeCursor(last.dueAt, last.taskId) : null;
+  return { items, next };
 }
 
 /** The `/v1/tasks` sub-app: list, get, create, and the task actor's transitions. */
@@ -112,57 +177,34 @@ export function taskRoutes(deps: ApiDeps): OpenAPIHono<AuthEnv> {
         ...authErrors,
       },
     }),
+    async (c) => c.json(await listTasks(deps, c.var.auth.tenant, c.req.valid("query")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/board",
+      tags: taskTags,
+      summary: "The first page of each status at once, soonest due first, with the list's filters",
+      description: "One read for a board of columns; each column's `next` pages on with " +
+        "`GET /v1/tasks?status=<status>&cursor=<next>` and the same filters.",
+      security: bearerOrApiKey,
+      request: { query: BoardQuery },
+      responses: {
+        200: {
+          description: "One page per status",
+          content: json(z.object({ columns: z.object(boardColumns) })),
+        },
+        ...authErrors,
+      },
+    }),
     async (c) => {
       const q = c.req.valid("query");
-      const after = q.cursor
-        ? decodeCursor(q.cursor, (due) => Number.isSafeInteger(Number(due)))
-        : undefined;
-      const sql = deps.system.journal.sql;
-      const rows = await sql<
-        {
-          task_id: string;
-          lead_id: string;
-          type: Task["type"];
-          title: string;
-          status: Task["status"];
-          assignee: string | null;
-          priority: Task["priority"];
-          overdue: boolean;
-          due_at: Date;
-          created_at: Date;
-          done_at: Date | null;
-        }[]
-      >`
-        SELECT task_id, lead_id, type, title, status, assignee, priority, overdue, due_at,
-               created_at, done_at
-        FROM tasks
-        WHERE tenant = ${c.var.auth.tenant}
-          ${q.status ? sql`AND status = ${q.status}` : sql``}
-          ${q.type ? sql`AND type = ${q.type}` : sql``}
-          ${q.assignee ? sql`AND assignee = ${q.assignee}` : sql``}
-          ${q.leadId ? sql`AND lead_id = ${q.leadId}` : sql``}
-          ${q.overdue ? sql`AND overdue = ${q.overdue === "true"}` : sql``}
-          ${
-        after ? sql`AND (due_at, task_id) > (${new Date(Number(after[0]))}, ${after[1]})` : sql``
-      }
-        ORDER BY due_at, task_id
-        LIMIT ${q.limit + 1}`;
-      const items = rows.slice(0, q.limit).map((r) => ({
-        taskId: r.task_id,
-        leadId: r.lead_id,
-        type: r.type,
-        title: r.title,
-        status: r.status,
-        assignee: r.assignee,
-        priority: r.priority,
-        overdue: r.overdue,
-        dueAt: r.due_at.getTime(),
-        createdAt: r.created_at.getTime(),
-        doneAt: r.done_at?.getTime() ?? null,
-      }));
-      const last = items.at(-1);
-      const next = rows.length > q.limit && last ? encodeCursor(last.dueAt, last.taskId) : null;
-      return c.json({ items, next }, 200);
+      const pages = await Promise.all(
+        TaskStatus.options.map((status) => listTasks(deps, c.var.auth.tenant, { ...q, status })),
+      );
+      const columns = Object.fromEntries(TaskStatus.options.map((s, i) => [s, pages[i]!]));
+      return c.json({ columns: columns as Record<TaskStatus, TaskPage> }, 200);
     },
   );
 

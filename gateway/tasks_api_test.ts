@@ -119,3 +119,45 @@ Deno.test("tasks API: another tenant's task is 404; bad input names the field", 
     assert.equal((await send("GET", "/v1/tasks", widget)).status, 403);
   });
 });
+
+Deno.test("tasks API: the board is each status's first page at once, filtered, paged on by the list", async () => {
+  await withApi(async ({ send, bearer }) => {
+    const admin = await bearer("tenant-a");
+    await send("POST", "/v1/team/members", admin, { id: "ann", name: "Ann", types: ["sales"] });
+    const agent = await bearer("tenant-a", "agent");
+    const made = [];
+    for (let i = 1; i <= 3; i++) {
+      const r = await send("POST", "/v1/tasks", agent, task(`s${i}`, { dueAt: T0 + i * HOUR }));
+      made.push((await r.json()).task.taskId as string);
+    }
+    await send("POST", "/v1/tasks", agent, task("u1", { type: "support" })); // nobody takes it
+    await send("POST", `/v1/tasks/${made[0]}/complete`, agent, {});
+    const ids = (page: { items: { taskId: string }[] }) => page.items.map((t) => t.taskId);
+
+    const board = await send("GET", "/v1/tasks/board?limit=1", agent);
+    assert.equal(board.status, 200);
+    const { columns } = await board.json();
+    assert.deepEqual(Object.keys(columns), ["open", "assigned", "done", "cancelled"]);
+    assert.equal(columns.open.items[0].type, "support");
+    assert.deepEqual(ids(columns.assigned), [made[1]], "soonest due first");
+    assert.ok(columns.assigned.next, "a second assigned task is on the next page");
+    assert.deepEqual(ids(columns.done), [made[0]]);
+    assert.deepEqual(columns.cancelled, { items: [], next: null });
+    const more = await (await send(
+      "GET",
+      `/v1/tasks?status=assigned&limit=1&cursor=${columns.assigned.next}`,
+      agent,
+    )).json();
+    assert.deepEqual(ids(more), [made[2]]);
+
+    const sales = (await (await send("GET", "/v1/tasks/board?type=sales", agent)).json()).columns;
+    assert.deepEqual(sales.open.items, [], "the filters apply to every column");
+    assert.deepEqual(ids(sales.assigned), [made[1], made[2]]);
+    assert.deepEqual(await issuePaths(await send("GET", "/v1/tasks/board?limit=0", agent)), [
+      "limit",
+    ]);
+    const other = await bearer("tenant-b", "agent");
+    const theirs = (await (await send("GET", "/v1/tasks/board", other)).json()).columns;
+    assert.deepEqual(theirs.assigned.items, [], "another tenant's board is its own");
+  });
+});

@@ -128,6 +128,7 @@ const TABLE: Record<string, (ids: Ids) => Call> = {
     body: { timeZone: "UTC", weekly: { "1": [{ start: "10:00", end: "11:00" }] } },
   }),
   "GET /v1/tasks": (ids) => ({ query: `leadId=${ids.lead}`, expect: "own" }),
+  "GET /v1/tasks/board": (ids) => ({ query: `leadId=${ids.lead}`, expect: "own" }),
   "POST /v1/tasks": (ids) => ({
     body: {
       leadId: ids.lead,

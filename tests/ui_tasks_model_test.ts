@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import {
   assignable,
+  boardPath,
   COLUMNS,
   isOverdue,
   movesFrom,
@@ -35,15 +36,17 @@ Deno.test("each status offers the moves the task actor accepts", () => {
   assert.equal(statusAfter("reopen", { assignee: "sam" }), "assigned");
 });
 
-Deno.test("a column's query carries its status, the filters and the cursor", () => {
-  assert.equal(tasksPath("open", NO_FILTERS, 50), "/v1/tasks?status=open&limit=50");
-  const path = tasksPath(
-    "assigned",
-    { assignee: "sam@x", type: "support", overdueOnly: true },
-    20,
-    "c/1+",
-  );
-  const q = new URL(path, "http://x").searchParams;
+Deno.test("the board's read and a column's next page carry the filters", () => {
+  assert.equal(boardPath(NO_FILTERS, 50), "/v1/tasks/board?limit=50");
+  const filters = { assignee: "sam@x", type: "support", overdueOnly: true } as const;
+  const board = new URL(boardPath(filters, 80), "http://x").searchParams;
+  assert.deepEqual([...board], [
+    ["limit", "80"],
+    ["assignee", "sam@x"],
+    ["type", "support"],
+    ["overdue", "true"],
+  ]);
+  const q = new URL(tasksPath("assigned", filters, 20, "c/1+"), "http://x").searchParams;
   assert.equal(q.get("status"), "assigned");
   assert.equal(q.get("assignee"), "sam@x");
   assert.equal(q.get("type"), "support");

@@ -127,9 +127,14 @@ Deno.test({
       assert.equal(data.task.status, "assigned", "round-robin gave the task to a member");
       const card = `article[data-task-id="${id}"]`;
       await page.locator(`section[data-status=assigned] ${card}`).waitFor({ timeout: 10_000 });
+      // Lead names follow the cards (read after them).
+      await until(
+        async () => (await page.locator(card).innerText()).includes("Lead: Pat Doe"),
+        5_000,
+        "the task names its lead",
+      );
       const text = await page.locator(card).innerText();
       assert.match(text, /Call Pat back/);
-      assert.match(text, /Lead: Pat Doe/);
       assert.match(text, /Assignee: (Sam Rivera|Ada Lin)/);
       assert.match(text, /Due: .*(CET|CEST|GMT\+1|GMT\+2)/);
       assert.equal(
@@ -175,11 +180,16 @@ Deno.test({
         .waitFor({ timeout: 5_000 });
       await until(async () => !(await titleError.isVisible()), 2_000, "the title error cleared");
 
-      // A task created over REST while the board is open appears live, marked new.
+      // A task created over REST while the board is open appears live, marked new, naming its
+      // lead even though the lead is newer than the board.
+      const { leadId: lateLead } = await api<{ leadId: string }>(gw, "POST", "/v1/leads", {
+        idempotencyKey: "lead-quinn",
+        contact: { name: "Quinn Late", email: "quinn@lead.test" },
+      });
       const live = await api<{ task: Task }>(gw, "POST", "/v1/tasks", {
-        leadId: data.leadId,
+        leadId: lateLead,
         type: "support",
-        title: "Pat asked about invoices",
+        title: "Quinn asked about invoices",
         priority: "high",
         dueAt: new Date(Date.now() - 60_000).toISOString(),
         idempotencyKey: "task-live",
@@ -188,6 +198,11 @@ Deno.test({
       await liveCard.waitFor({ timeout: 10_000 });
       assert.equal(await liveCard.getAttribute("data-fresh"), "");
       assert.match(await liveCard.innerText(), /Overdue/, "past due is said in words");
+      await until(
+        async () => (await liveCard.innerText()).includes("Lead: Quinn Late"),
+        5_000,
+        "the new lead is named",
+      );
 
       // Filters are the list route's: by type, then overdue only, then none again.
       const titles = () =>
@@ -196,14 +211,14 @@ Deno.test({
         );
       await page.getByLabel("Type", { exact: true }).first().selectOption("support");
       await until(
-        async () => await titles() === "Pat asked about invoices",
+        async () => await titles() === "Quinn asked about invoices",
         5_000,
         "only the support task",
       );
       await page.getByLabel("Type", { exact: true }).first().selectOption("");
       await page.getByLabel("Overdue only").check();
       await until(
-        async () => await titles() === "Pat asked about invoices",
+        async () => await titles() === "Quinn asked about invoices",
         5_000,
         "only the overdue task",
       );
@@ -307,7 +322,7 @@ Deno.test({
       await small.locator(".link[data-state=live]").waitFor({ timeout: 15_000 });
       for (const [view, grid] of [["tasks", ".columns"], ["calendar", ".week"]] as const) {
         await small.goto(`${gw.url}/#/${view}`);
-        await small.locator(`${grid}`).waitFor({ timeout: 10_000 });
+        await small.locator(grid).waitFor({ timeout: 10_000 });
         const columns = await small.locator(grid).evaluate((el) =>
           el.ownerDocument.defaultView!.getComputedStyle(el).gridTemplateColumns.split(" ").length
         );

@@ -89,18 +89,29 @@ export interface TaskFilters {
 /** No filter. */
 export const NO_FILTERS: TaskFilters = { assignee: "", type: "", overdueOnly: false };
 
-/** The `GET /v1/tasks` path of one column's page under `filters`. */
+function filterQuery(filters: TaskFilters, limit: number): URLSearchParams {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (filters.assignee) q.set("assignee", filters.assignee);
+  if (filters.type) q.set("type", filters.type);
+  if (filters.overdueOnly) q.set("overdue", "true");
+  return q;
+}
+
+/** The `GET /v1/tasks/board` path: every column's first page under `filters`, in one read. */
+export function boardPath(filters: TaskFilters, limit: number): string {
+  return `/v1/tasks/board?${filterQuery(filters, limit)}`;
+}
+
+/** The `GET /v1/tasks` path of one column's next page under `filters`. */
 export function tasksPath(
   status: TaskStatus,
   filters: TaskFilters,
   limit: number,
-  cursor?: string | null,
+  cursor: string,
 ): string {
-  const q = new URLSearchParams({ status, limit: String(limit) });
-  if (filters.assignee) q.set("assignee", filters.assignee);
-  if (filters.type) q.set("type", filters.type);
-  if (filters.overdueOnly) q.set("overdue", "true");
-  if (cursor) q.set("cursor", cursor);
+  const q = filterQuery(filters, limit);
+  q.set("status", status);
+  q.set("cursor", cursor);
   return `/v1/tasks?${q}`;
 }
 

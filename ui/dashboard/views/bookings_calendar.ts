@@ -204,6 +204,8 @@ export class CoveBookingsCalendar extends DashboardView {
   readonly #zone = viewerZone();
   #bookKey = crypto.randomUUID();
   #leadsRead = false;
+  /** Whether the team may have changed since it was read (first load, a `team` tick). */
+  #teamStale = true;
 
   constructor() {
     super();
@@ -226,6 +228,7 @@ export class CoveBookingsCalendar extends DashboardView {
   }
 
   protected override wants(tick: LiveTick): boolean {
+    if (tick.kinds.has("team")) this.#teamStale = true;
     return tick.kinds.has("calendar") || tick.kinds.has("team");
   }
 
@@ -241,13 +244,17 @@ export class CoveBookingsCalendar extends DashboardView {
       to: new Date(week.to).toISOString(),
     });
     if (memberFilter) q.set("member", memberFilter);
+    // The team only when it may have changed: a live tick then costs one request.
+    const readTeam = this.#teamStale;
+    this.#teamStale = false;
     const [team, list] = await Promise.allSettled([
-      this.api.get<{ members: Member[] }>("/v1/team"),
+      readTeam ? this.api.get<{ members: Member[] }>("/v1/team") : null,
       this.api.get<{ items: MemberBooking[] }>(`/v1/bookings?${q}`),
     ]);
     // Another week or member was asked for meanwhile; its load follows this one.
     if (monday !== this.monday || memberFilter !== this.memberFilter) return;
-    if (team.status === "fulfilled") this.members = team.value.members;
+    if (team.status === "rejected") this.#teamStale = true;
+    else if (team.value) this.members = team.value.members;
     if (list.status === "fulfilled") {
       this.bookings = list.value.items;
       this.loadError = team.status === "rejected"

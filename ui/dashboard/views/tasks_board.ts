@@ -18,6 +18,7 @@ import { DashboardView, type LiveTick } from "./_view.ts";
 import { boardStyles } from "./_tasks_styles.ts";
 import {
   assignable,
+  boardPath,
   COLUMNS,
   dueLabel,
   isOverdue,
@@ -36,13 +37,21 @@ import {
 
 /** Tasks per page of a column. */
 export const TASKS_PAGE = 50;
+/** Leads asked for by id per load when the newest leads' list did not name them. */
+const LEAD_LOOKUPS = 5;
 /** The list route's largest page: a re-read keeps at most this many of a column. */
 const MAX_PAGE = 200;
 
+/** A column: its tasks, the cursor of its next page, and why reading that page failed. */
 interface Column {
   items: TaskRow[];
   next: string | null;
   error: string;
+}
+
+/** The part of `GET /v1/leads/{id}` that names the lead. */
+interface LeadContact {
+  contact?: { name?: string; email?: string };
 }
 
 interface LeadName {
@@ -83,6 +92,7 @@ export class CoveTasksBoard extends DashboardView {
     createIssues: { state: true },
     createError: { state: true },
     teamError: { state: true },
+    boardError: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -137,9 +147,17 @@ export class CoveTasksBoard extends DashboardView {
   declare createIssues: Record<string, string>;
   declare createError: string;
   declare teamError: string;
+  /** Why the last re-read failed, while the board shows what it read before. */
+  declare boardError: string;
   #createKey = crypto.randomUUID();
-  #loadedOnce = false;
-  #leadsRead = false;
+  /** The filters the shown columns were read with (null before the first read). */
+  #shownFilters: TaskFilters | null = null;
+  /** Whether the team may have changed since it was read (first load, a `team` tick). */
+  #teamStale = true;
+  /** Whether the newest leads have been read for names. */
+  #leadsListed = false;
+  /** Leads asked for by id that could not be named. */
+  readonly #nameless = new Set<string>();
 
   constructor() {
     super();
@@ -156,75 +174,105 @@ export class CoveTasksBoard extends DashboardView {
     this.createIssues = {};
     this.createError = "";
     this.teamError = "";
+    this.boardError = "";
   }
 
   protected override wants(tick: LiveTick): boolean {
+    if (tick.kinds.has("team")) this.#teamStale = true;
     return tick.kinds.has("task") || tick.kinds.has("team");
   }
 
+  /**
+   * One read of the board (every column's first page, as many as each shows,
+   * within the route's page limit), plus the team when it may have changed:
+   * a live tick costs one or two requests against the caller's rate limit.
+   */
   protected override async load(): Promise<void> {
     const filters = this.filters;
-    const [team, ...pages] = await Promise.allSettled([
-      this.api.get<{ members: Member[] }>("/v1/team"),
-      ...COLUMNS.map(([status]) => {
-        const shown = this.columns[status].items.length;
-        const limit = Math.min(MAX_PAGE, Math.max(TASKS_PAGE, shown));
-        return this.api.get<{ items: TaskRow[]; next: string | null }>(
-          tasksPath(status, filters, limit),
-        );
-      }),
+    const shown = Math.max(...COLUMNS.map(([s]) => this.columns[s].items.length));
+    const readTeam = this.#teamStale;
+    this.#teamStale = false;
+    const [team, board] = await Promise.allSettled([
+      readTeam ? this.api.get<{ members: Member[] }>("/v1/team") : null,
+      this.api.get<{ columns: Record<TaskStatus, { items: TaskRow[]; next: string | null }> }>(
+        boardPath(filters, Math.min(MAX_PAGE, Math.max(TASKS_PAGE, shown))),
+      ),
     ]);
-    await this.#readLeads();
     if (filters !== this.filters) return; // A newer filter's load follows.
-    if (team.status === "fulfilled") {
+    if (team.status === "rejected") {
+      this.#teamStale = true;
+      this.teamError = `The team could not be read: ${(team.reason as Error).message}`;
+    } else if (team.value) {
       this.members = team.value.members;
       this.teamError = "";
-    } else {
-      this.teamError = `The team could not be read: ${(team.reason as Error).message}`;
     }
-    const known = new Set(this.#allTasks().map((t) => t.taskId));
-    const columns = emptyColumns();
-    const added: TaskRow[] = [];
-    COLUMNS.forEach(([status], i) => {
-      const page = pages[i]!;
-      if (page.status === "fulfilled") {
-        columns[status] = { items: page.value.items, next: page.value.next, error: "" };
-        if (this.#loadedOnce) added.push(...page.value.items.filter((t) => !known.has(t.taskId)));
-      } else {
-        columns[status] = {
-          ...this.columns[status],
-          error: (page.reason as Error).message,
-        };
-      }
-    });
-    this.columns = columns;
-    if (pages.every((p) => p.status === "rejected")) {
-      if (!this.#loadedOnce) this.phase = "error";
+    if (board.status === "rejected") {
+      this.boardError = (board.reason as Error).message;
+      if (this.phase !== "ready") this.phase = "error";
       return;
     }
+    this.boardError = "";
+    // Only a re-read of the same filter finds new tasks; a new filter's tasks are not news.
+    const compare = this.#shownFilters === filters;
+    const known = new Set(this.#allTasks().map((t) => t.taskId));
+    const columns = emptyColumns();
+    for (const [status] of COLUMNS) {
+      const page = board.value.columns[status];
+      columns[status] = { items: page.items, next: page.next, error: "" };
+    }
+    this.columns = columns;
     this.phase = "ready";
-    this.#loadedOnce = true;
+    this.#shownFilters = filters;
+    const added = compare ? this.#allTasks().filter((t) => !known.has(t.taskId)) : [];
     if (added.length > 0) {
       this.fresh = new Set([...this.fresh, ...added.map((t) => t.taskId)]);
       this.announcement = `${added.length === 1 ? "New task" : `${added.length} new tasks`}: ${
         added.map((t) => t.title).join(", ")
       }`;
     }
+    await this.#nameLeads();
   }
 
-  /** Names for lead links and the create form's suggestions: the newest leads, read once. */
-  async #readLeads(): Promise<void> {
-    if (this.#leadsRead) return;
-    this.#leadsRead = true;
-    try {
-      const page = await this.api.get<{ items: LeadName[] }>("/v1/leads?limit=200");
-      this.leads = new Map(
-        page.items.map((l) => [l.lead_id, l.name ?? l.email ?? l.lead_id]),
-      );
-    } catch {
-      // Only names are missing then: links show the lead's id and the form takes an id.
-      this.#leadsRead = false;
+  /**
+   * Names for lead links and the create form's suggestions. The newest
+   * leads come in one read (again while more leads are unnamed than a few);
+   * a few leads it does not name (newer than the list's read model, or
+   * older than its page) are then asked for one by one, each once.
+   */
+  async #nameLeads(): Promise<void> {
+    const unnamed = () => [
+      ...new Set(
+        this.#allTasks().map((t) => t.leadId).filter((id) =>
+          !this.leads.has(id) && !this.#nameless.has(id)
+        ),
+      ),
+    ];
+    if (!this.#leadsListed || unnamed().length > LEAD_LOOKUPS) {
+      try {
+        const page = await this.api.get<{ items: LeadName[] }>("/v1/leads?limit=200");
+        this.leads = new Map([
+          ...this.leads,
+          ...page.items.map((l) => [l.lead_id, l.name ?? l.email ?? l.lead_id] as const),
+        ]);
+        this.#leadsListed = true;
+      } catch {
+        // Only names are missing then: links show the lead's id and the form takes an id.
+        return;
+      }
     }
+    const asked = unnamed().slice(0, LEAD_LOOKUPS);
+    if (asked.length === 0) return;
+    const found = await Promise.all(asked.map(async (id) => {
+      try {
+        const lead = await this.api.get<LeadContact>(`/v1/leads/${encodeURIComponent(id)}`);
+        return [id, lead.contact?.name ?? lead.contact?.email ?? id] as const;
+      } catch {
+        this.#nameless.add(id); // Shown by its id from now on, not asked for again.
+        return null;
+      }
+    }));
+    const named = found.filter((f) => f !== null);
+    if (named.length > 0) this.leads = new Map([...this.leads, ...named]);
   }
 
   #allTasks(): TaskRow[] {
@@ -503,9 +551,7 @@ export class CoveTasksBoard extends DashboardView {
     if (this.phase === "error") {
       return html`
         <div role="alert">
-          <p class="error">The tasks could not be read: ${COLUMNS.map(([s]) =>
-            this.columns[s].error
-          ).find(Boolean)}</p>
+          <p class="error">The tasks could not be read: ${this.boardError}</p>
           <button @click=${() => this.reload()}>Try again</button>
         </div>
       `;
@@ -513,6 +559,9 @@ export class CoveTasksBoard extends DashboardView {
     const { assignee, type, overdueOnly } = this.filters;
     const filtered = Boolean(assignee || type || overdueOnly);
     return html`
+      ${this.boardError
+        ? html`<p class="error" role="alert">The board could not be refreshed: ${this.boardError}</p>`
+        : nothing}
       <div class="columns">
         ${COLUMNS.map(([status, label]) => {
           const column = this.columns[status];
@@ -521,7 +570,7 @@ export class CoveTasksBoard extends DashboardView {
               <h3 id="col-${status}">${label} <span class="muted">(${column.items
                 .length}${column.next ? "+" : ""})</span></h3>
               ${column.error
-                ? html`<p class="error" role="alert">Could not read: ${column.error}</p>`
+                ? html`<p class="error" role="alert">More could not be read: ${column.error}</p>`
                 : nothing}
               ${column.items.length === 0
                 ? html`<p class="muted">No ${label.toLowerCase()} tasks${
