@@ -43,8 +43,11 @@ import {
 import { analyticsStyles } from "./_analytics_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
 
-/** The least time between two live re-reads. */
-export const ANALYTICS_THROTTLE_MS = 2_000;
+/**
+ * The least time between two live re-reads: each costs two requests, and a
+ * busy tenant's stream must not spend the person's REST rate limit on them.
+ */
+export const ANALYTICS_THROTTLE_MS = 5_000;
 /** The range presets, in days. */
 export const PRESETS = [7, 30, 90] as const;
 
