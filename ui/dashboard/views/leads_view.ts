@@ -220,8 +220,8 @@ export class CoveLeadsView extends DashboardView {
           <label for="lead-search">Search leads</label>
           <input id="lead-search" type="search" .value=${q.q} maxlength="200"
             placeholder="Name, email, company or phone" autocomplete="off"
-            aria-describedby="leads-caption-hint" @input=${this.#onSearchInput}>
-          <span id="leads-caption-hint" class="visually-hidden">
+            aria-describedby="lead-search-hint" @input=${this.#onSearchInput}>
+          <span id="lead-search-hint" class="visually-hidden">
             Results update as you type; Enter searches at once.</span>
         </div>
         <div class="field">
