@@ -80,7 +80,7 @@ async function seed(gw: Gateway) {
       leadId,
       start,
       durationMinutes: 30,
-      attendee: { name, email: "pat@lead.test" },
+      attendee: { name, email: "pat@lead.test", timeZone: "America/New_York" },
       idempotencyKey: key,
     }).then((r) => r.booking);
   return { leadId, task, slots: free.slots.map((s) => s.start), book };
@@ -240,6 +240,7 @@ Deno.test({
       assert.match(shown, /Pat Doe/);
       assert.match(shown, /With Sam Rivera/);
       assert.match(shown, /Confirmed/);
+      assert.match(shown, /Their time: .*\(America\/New_York\)/, "the attendee's own time too");
       assert.match(shown, /CET|CEST|GMT\+1|GMT\+2/, "the time names its zone");
       await page.getByText("Times are in your time zone, Europe/Berlin.").waitFor();
 

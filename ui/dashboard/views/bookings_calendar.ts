@@ -544,6 +544,11 @@ export class CoveBookingsCalendar extends DashboardView {
         data-status=${b.status} aria-label="Meeting with ${who}">
         <p><strong><time datetime=${b.start}>${when}</time></strong></p>
         <p>Lead: <a href=${href("lead", { id: b.leadId })}>${b.attendee.name}</a></p>
+        ${b.attendee.timeZone && b.attendee.timeZone !== this.#zone
+          ? html`<p class="muted">Their time: ${
+            timeSpan(b.start, b.end, b.attendee.timeZone)
+          } (${b.attendee.timeZone})</p>`
+          : nothing}
         <p>With ${this.#memberName(b.memberId)}</p>
         <p><span class="badge ${b.status}">${b.status === "confirmed"
           ? "Confirmed"
