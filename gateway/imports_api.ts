@@ -12,7 +12,6 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import {
-  ColumnMapping,
   IMPORT_FIELDS,
   importJob,
   ImportProgress,
@@ -122,14 +121,21 @@ const PreviewRequest = z.object({
   header: z.array(z.string().max(500)).min(1).max(1_000).openapi({
     description: "The file's header row, as the columns are named",
   }),
-  mapping: ColumnMapping.optional(),
+  // Fields are checked by the mapping's resolution, so an unknown one is an issue of the answer.
+  mapping: z.record(z.string(), z.string().max(200).nullable()).optional().openapi({
+    description: "Column → field (or null to leave it out), as an upload would send it",
+  }),
 }).openapi("PreviewImport");
 
 const PreviewAnswer = z.object({
+  ok: z.boolean().openapi({ description: "Whether an upload with this header and mapping starts" }),
   mapping: z.record(z.string(), z.string()).openapi({
-    description: "Column → field as an upload of this header would resolve it",
+    description: "Column → field as an upload of this header would resolve it (empty unless ok)",
   }),
   ignoredColumns: z.array(z.string()),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).openapi({
+    description: "What an upload would be refused for, naming `mapping.<column>` or `mapping`",
+  }),
   fields: z.array(z.string()).openapi({
     description: "The fields a column may fill; `customFields.<name>` too",
   }),
@@ -245,7 +251,8 @@ export function importRoutes(deps: ImportRouteDeps): OpenAPIHono<AuthEnv> {
       summary: "Check a header and mapping before uploading: nothing is stored",
       description: "Answers how each column would be mapped (auto-mapped ones included), the " +
         "fields a column may fill and the size limit, so a form can show the mapping and refuse " +
-        "a file too large before sending it. A bad mapping is a 400 naming `mapping.<column>`.",
+        "a file too large before sending it. A mapping an upload would refuse is answered too " +
+        "(`ok: false` with the issues an upload would name), with the fields to fix it by.",
       security: bearerOrApiKey,
       request: { body: jsonBody(PreviewRequest) },
       responses: {
@@ -255,13 +262,23 @@ export function importRoutes(deps: ImportRouteDeps): OpenAPIHono<AuthEnv> {
     }),
     (c) => {
       const { header, mapping } = c.req.valid("json");
-      const resolved = resolveMapping(header, mapping);
-      return c.json({
-        mapping: resolved.mapping,
-        ignoredColumns: resolved.ignored,
-        fields: [...IMPORT_FIELDS],
-        maxBytes: MAX_CSV_BYTES,
-      }, 200);
+      const common = { fields: [...IMPORT_FIELDS], maxBytes: MAX_CSV_BYTES };
+      try {
+        const resolved = resolveMapping(header, mapping);
+        return c.json({
+          ok: true,
+          mapping: resolved.mapping,
+          ignoredColumns: resolved.ignored,
+          issues: [],
+          ...common,
+        }, 200);
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        return c.json(
+          { ok: false, mapping: {}, ignoredColumns: [], issues: e.issues, ...common },
+          200,
+        );
+      }
     },
   );
 

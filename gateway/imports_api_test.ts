@@ -221,36 +221,47 @@ Deno.test("imports API: bad uploads are a 400 naming the field (415 for another 
   }
 });
 
-Deno.test("imports API: preview answers the mapping an upload would use and stores nothing; a bad mapping is a 400 naming the column", async () => {
+Deno.test("imports API: preview answers the mapping an upload would use, or the issues it would be refused for, and stores nothing", async () => {
   const { app, bearer, get, close } = await setup(testBackends()[0]!);
   try {
     const a = await bearer("t1");
-    const preview = (body: unknown) =>
-      app.request("/v1/imports/preview", {
+    const preview = async (body: unknown) => {
+      const res = await app.request("/v1/imports/preview", {
         method: "POST",
         headers: { authorization: a, "content-type": "application/json" },
         body: JSON.stringify(body),
       });
+      assert.equal(res.status, 200);
+      return await res.json();
+    };
     const auto = await preview({ header: ["Name", "E-mail", "Shoe size"] });
-    assert.equal(auto.status, 200);
-    const body = await auto.json();
-    assert.deepEqual(body.mapping, { Name: "contact.name", "E-mail": "contact.email" });
-    assert.deepEqual(body.ignoredColumns, ["Shoe size"]);
-    assert.ok(body.fields.includes("contact.phone"));
-    assert.equal(body.maxBytes, MAX_CSV_BYTES);
+    assert.equal(auto.ok, true);
+    assert.deepEqual(auto.mapping, { Name: "contact.name", "E-mail": "contact.email" });
+    assert.deepEqual(auto.ignoredColumns, ["Shoe size"]);
+    assert.deepEqual(auto.issues, []);
+    assert.ok(auto.fields.includes("contact.phone"));
+    assert.equal(auto.maxBytes, MAX_CSV_BYTES);
 
     const mapped = await preview({
       header: ["Who", "Mail"],
       mapping: { Who: "contact.name", Mail: "contact.email" },
     });
-    assert.deepEqual((await mapped.json()).mapping, { Who: "contact.name", Mail: "contact.email" });
+    assert.deepEqual(mapped.mapping, { Who: "contact.name", Mail: "contact.email" });
 
+    // What an upload would be refused for, with the fields to fix it by.
     const unknown = await preview({ header: ["Name", "Mail"], mapping: { Mail: "contact.mail" } });
-    assert.equal(unknown.status, 400);
-    assert.deepEqual(await paths(unknown), ["mapping.Mail"]);
+    assert.equal(unknown.ok, false);
+    assert.deepEqual(unknown.issues.map((i: { path: string }) => i.path), ["mapping.Mail"]);
     const unusable = await preview({ header: ["Name"] });
-    assert.equal(unusable.status, 400);
-    assert.deepEqual(await paths(unusable), ["mapping"]);
+    assert.deepEqual(unusable.issues.map((i: { path: string }) => i.path), ["mapping"]);
+    assert.ok(unusable.fields.includes("contact.email"));
+    const bad = await app.request("/v1/imports/preview", {
+      method: "POST",
+      headers: { authorization: a, "content-type": "application/json" },
+      body: JSON.stringify({ header: [] }),
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(await paths(bad), ["header"]);
     assert.deepEqual((await (await get("/v1/imports", a)).json()).items, []);
   } finally {
     await close();

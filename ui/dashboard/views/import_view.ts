@@ -67,8 +67,11 @@ interface ImportSummary {
 
 /** `POST /v1/imports/preview`. */
 interface PreviewAnswer {
+  /** Whether an upload with this mapping would start; else `issues` say why. */
+  ok: boolean;
   mapping: Record<string, string>;
   ignoredColumns: string[];
+  issues: FieldIssue[];
   fields: string[];
   maxBytes: number;
 }
@@ -365,9 +368,9 @@ export class CoveImportView extends DashboardView {
     const chosen: Chosen = { file, importId: crypto.randomUUID(), preview, mapping: {} };
     const answer = await this.#preview(preview.header, undefined);
     if (!answer) {
-      // The file's own columns cannot make a lead: the person maps them by hand.
       chosen.mapping = Object.fromEntries(preview.header.map((h) => [h, ""]));
     } else {
+      // When the columns cannot make a lead by their names, all start unmapped, the issue shown.
       // The API's limit may differ from the fallback: check the size again against it.
       const tooBig = checkFile(file, answer.maxBytes);
       if (tooBig) {
@@ -379,7 +382,7 @@ export class CoveImportView extends DashboardView {
     this.chosen = chosen;
   }
 
-  /** Asks the API how `header` maps; issues it names are shown by their column. */
+  /** Asks the API how `header` maps; the issues it names are shown by their column. */
   async #preview(
     header: string[],
     mapping: Record<string, string | null> | undefined,
@@ -391,7 +394,7 @@ export class CoveImportView extends DashboardView {
       });
       this.#maxBytes = answer.maxBytes;
       this.fields = answer.fields;
-      this.issues = [];
+      this.issues = answer.issues;
       this.formError = "";
       return answer;
     } catch (error) {
@@ -643,7 +646,11 @@ export class CoveImportView extends DashboardView {
             <button type="submit" ?disabled=${this.starting}>
               ${this.starting ? "Starting..." : "Start import"}
             </button>
-            <button type="button" class="quiet" @click=${() => void this.#choose(undefined)}>
+            <button type="button" class="quiet" @click=${() => {
+              const input = this.renderRoot.querySelector<HTMLInputElement>("#file");
+              if (input) input.value = "";
+              void this.#choose(undefined);
+            }}>
               Choose another file
             </button>
           </div>
