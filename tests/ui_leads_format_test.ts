@@ -5,6 +5,7 @@ import {
   isLiveFeed,
   leadsPath,
   refreshFirstPage,
+  Throttle,
   tickHasLead,
   when,
 } from "../ui/dashboard/views/_lead_format.ts";
@@ -54,4 +55,28 @@ Deno.test("a live tick names a lead by its id or by tenant/id, never by a mere s
   assert.ok(tickHasLead(new Set(["abc"]), "abc"));
   assert.ok(!tickHasLead(new Set(["demo/xabc"]), "abc"));
   assert.ok(!tickHasLead(new Set(), "abc"));
+});
+
+Deno.test("live re-reads are throttled: the first at once, the rest joined into one at the end of the quiet time", () => {
+  let now = 1_000;
+  const timers: { at: number; f: () => void }[] = [];
+  const runs: number[] = [];
+  const t = new Throttle(() => runs.push(now), 2_000, () => now, (f, ms) => {
+    timers.push({ at: now + ms, f });
+    return 0 as unknown as ReturnType<typeof setTimeout>;
+  });
+  t.request();
+  assert.deepEqual(runs, [1_000]);
+  now = 1_500;
+  t.request();
+  t.request();
+  assert.deepEqual(runs, [1_000]);
+  assert.deepEqual(timers.map((x) => x.at), [3_000]);
+  now = 3_000;
+  timers.shift()!.f();
+  assert.deepEqual(runs, [1_000, 3_000]);
+  now = 9_000;
+  t.request();
+  assert.deepEqual(runs, [1_000, 3_000, 9_000]);
+  assert.equal(timers.length, 0);
 });

@@ -158,6 +158,13 @@ Deno.test({
         5_000,
         "the detail followed the change live",
       );
+      // A second change right after waits out the re-read throttle, then shows too.
+      await api(gw, "PATCH", `/v1/leads/${adam.leadId}`, { tags: { add: ["vip"] } });
+      await until(
+        async () => (await detail.locator("dd[data-field=tags]").textContent()) === "vip",
+        5_000,
+        "the detail followed a second change after the throttle",
+      );
 
       // A lead quiet for more than a moment (0.36 s) is silent; Recover starts its follow-up.
       await until(

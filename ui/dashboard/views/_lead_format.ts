@@ -118,3 +118,46 @@ export function tickHasLead(ids: ReadonlySet<string>, id: string): boolean {
   for (const x of ids) if (x.endsWith(`/${id}`)) return true;
   return false;
 }
+
+/**
+ * Runs `run` at most once every `ms`: at once when the last run is that long
+ * ago, else once when it will be (requests meanwhile join that one). The
+ * views re-read through it on live ticks, so a busy tenant's stream cannot
+ * spend the person's REST rate limit.
+ */
+export class Throttle {
+  #last = -Infinity;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** `now` and `setTimer` are the clock and timer (tests pass fakes). */
+  constructor(
+    readonly run: () => void,
+    readonly ms: number,
+    readonly now: () => number = () => Date.now(),
+    // Wrapped: a browser's setTimeout refuses to be called as another object's method.
+    readonly setTimer: (f: () => void, ms: number) => ReturnType<typeof setTimeout> = (f, ms) =>
+      setTimeout(f, ms),
+  ) {}
+
+  /** Asks for a run (now, or at the end of the quiet time). */
+  request(): void {
+    if (this.#timer !== undefined) return;
+    const wait = this.#last + this.ms - this.now();
+    if (wait <= 0) return this.#fire();
+    this.#timer = this.setTimer(() => {
+      this.#timer = undefined;
+      this.#fire();
+    }, wait);
+  }
+
+  /** Drops a run that is waiting (the view left the page). */
+  cancel(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #fire(): void {
+    this.#last = this.now();
+    this.run();
+  }
+}

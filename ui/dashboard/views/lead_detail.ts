@@ -6,7 +6,7 @@
  * the chosen event (folded by the gateway from the journal); and the
  * actions qualify, recover and change status, each with its outcome or the
  * error next to what it names. Re-read when a live tick has this lead's
- * events; an unknown id is "No such lead" with a way back.
+ * events (at most every two seconds); an unknown id is "No such lead" with a way back.
  *
  * @module
  */
@@ -15,7 +15,10 @@ import { ApiError } from "../api.ts";
 import { href } from "../router.ts";
 import { baseStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
-import { label, STATUSES, tickHasLead, when } from "./_lead_format.ts";
+import { label, STATUSES, Throttle, tickHasLead, when } from "./_lead_format.ts";
+
+/** The least time between two live re-reads (each is four requests). */
+export const DETAIL_LIVE_THROTTLE_MS = 2_000;
 
 /** The lead as `GET /v1/leads/{id}` answers it (the fields this view shows). */
 export interface LeadDetails {
@@ -227,6 +230,7 @@ export class CoveLeadDetail extends DashboardView {
   declare statusIssues: Record<string, string>;
   #shownId = "";
   #pastTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #live = new Throttle(() => void this.reload(), DETAIL_LIVE_THROTTLE_MS);
 
   constructor() {
     super();
@@ -237,13 +241,16 @@ export class CoveLeadDetail extends DashboardView {
     this.statusIssues = {};
   }
 
+  /** This lead's events re-read it, at most once a {@link DETAIL_LIVE_THROTTLE_MS}. */
   protected override wants(tick: LiveTick): boolean {
-    return tickHasLead(tick.ids, this.params.id ?? "");
+    if (tickHasLead(tick.ids, this.params.id ?? "")) this.#live.request();
+    return false;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#pastTimer);
+    this.#live.cancel();
   }
 
   protected override async load(): Promise<void> {
@@ -456,7 +463,7 @@ export class CoveLeadDetail extends DashboardView {
       <dt>Company</dt><dd>${c.company ?? "—"}${c.businessType ? ` (${c.businessType})` : ""}</dd>
       <dt>Website</dt><dd>${c.website === null ? "none (known)" : c.website ?? "—"}</dd>
       <dt>Owner</dt><dd data-field="owner">${l.owner ?? "unassigned"}</dd>
-      <dt>Tags</dt><dd>${l.tags.length ? l.tags.join(", ") : "none"}</dd>
+      <dt>Tags</dt><dd data-field="tags">${l.tags.length ? l.tags.join(", ") : "none"}</dd>
       <dt>Source</dt><dd>${label(l.source)}</dd>
       <dt>Captured</dt><dd>${when(l.createdAt, true)}</dd>
       <dt>Last activity</dt><dd>${when(l.lastActivityAt, true)}</dd>

@@ -4,7 +4,8 @@
  * and source and searched by name, email, company or phone (as you type,
  * after a pause, or at once on Enter).
  *
- * Live: newest first and unfiltered, a tick re-reads the first page and new
+ * Live (at most once a second, so a busy stream does not spend the person's
+ * rate limit): newest first and unfiltered, a tick re-reads the first page and new
  * leads join at the top, marked and announced. In any other order or with a
  * filter, a tick re-reads the first page and puts it in place of the rows it
  * covers (a new lead has no fixed place there, so it is not announced).
@@ -14,7 +15,7 @@
 import { css, html } from "lit";
 import type { LeadRow } from "../../../shared/minerva_client.ts";
 import { baseStyles } from "../_styles.ts";
-import { DashboardView } from "./_view.ts";
+import { DashboardView, type LiveTick } from "./_view.ts";
 import {
   DEFAULT_QUERY,
   isLiveFeed,
@@ -26,10 +27,14 @@ import {
   SORTS,
   SOURCES,
   STATUSES,
+  Throttle,
 } from "./_lead_format.ts";
 
 /** Leads per page of the table. */
 export const PAGE_SIZE = 50;
+
+/** The least time between two live re-reads of the first page. */
+export const LEADS_LIVE_THROTTLE_MS = 1_000;
 
 /** How long the search waits after the last keystroke. */
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -103,6 +108,7 @@ export class CoveLeadsView extends DashboardView {
   /** The query the rows shown were read for; another one starts the list over. */
   #shownFor = "";
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #live = new Throttle(() => void this.reload(), LEADS_LIVE_THROTTLE_MS);
 
   constructor() {
     super();
@@ -118,6 +124,13 @@ export class CoveLeadsView extends DashboardView {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#searchTimer);
+    this.#live.cancel();
+  }
+
+  /** Lead events re-read the first page, at most once a {@link LEADS_LIVE_THROTTLE_MS}. */
+  protected override wants(tick: LiveTick): boolean {
+    if (tick.kinds.has("lead")) this.#live.request();
+    return false;
   }
 
   protected override async load(): Promise<void> {

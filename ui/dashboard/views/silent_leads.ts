@@ -3,8 +3,8 @@
  * a while, best first (`GET /v1/leads/silent`), with how long "a while" is
  * and the lowest score worth showing as inputs, and a one-click "Recover"
  * per row that starts the tenant's silent-lead follow-up. Each row shows
- * its recovery's outcome or error; the list is re-read on lead events, so a
- * lead that wrote back leaves it.
+ * its recovery's outcome or error; the list is re-read on lead events (at
+ * most every two seconds), so a lead that wrote back leaves it.
  *
  * @module
  */
@@ -12,8 +12,11 @@ import { css, html, nothing } from "lit";
 import { ApiError } from "../api.ts";
 import { href } from "../router.ts";
 import { baseStyles } from "../_styles.ts";
-import { DashboardView } from "./_view.ts";
-import { duration, label, when } from "./_lead_format.ts";
+import { DashboardView, type LiveTick } from "./_view.ts";
+import { duration, label, Throttle, when } from "./_lead_format.ts";
+
+/** The least time between two live re-reads of the list. */
+export const SILENT_LIVE_THROTTLE_MS = 2_000;
 
 /** One silent lead as the gateway lists it. */
 export interface SilentLead {
@@ -138,6 +141,7 @@ export class CoveSilentLeads extends DashboardView {
   declare issues: Record<string, string>;
   /** Recoveries asked for, by lead id. */
   declare recoveries: ReadonlyMap<string, Recovery>;
+  readonly #live = new Throttle(() => void this.reload(), SILENT_LIVE_THROTTLE_MS);
 
   constructor() {
     super();
@@ -146,6 +150,17 @@ export class CoveSilentLeads extends DashboardView {
     this.minScore = "0";
     this.issues = {};
     this.recoveries = new Map();
+  }
+
+  /** Lead events re-read the list, at most once a {@link SILENT_LIVE_THROTTLE_MS}. */
+  protected override wants(tick: LiveTick): boolean {
+    if (tick.kinds.has("lead")) this.#live.request();
+    return false;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#live.cancel();
   }
 
   protected override async load(): Promise<void> {
