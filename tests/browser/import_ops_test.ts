@@ -205,6 +205,11 @@ Deno.test({
         "the bar moved",
       );
       await screenshot(page, "view-import-running");
+      // Leaving the view and coming back shows the running import again.
+      await page.getByRole("link", { name: "Delivery" }).click();
+      await page.locator("cove-ops-view[data-ready]").waitFor();
+      await page.getByRole("link", { name: "Import" }).click();
+      await view.locator("section[data-status=running]").waitFor();
       await view.getByRole("button", { name: "Cancel import" }).click();
       await view.locator("section[data-status=cancelled]").waitFor();
       await view.locator(".progress-text").getByText(/\(cancelled\)/).waitFor();

@@ -306,8 +306,14 @@ export class CoveImportView extends DashboardView {
     this.#lastRecent = Date.now();
     try {
       const page = await this.api.get<{ items: ImportSummary[] }>("/v1/imports?limit=10");
+      const first = this.recent === null;
       this.recent = page.items;
       this.recentError = "";
+      // Coming back to the view while an import runs shows it again, followed.
+      const running = page.items.find((r) => r.status === "running");
+      if (first && running && !this.job && !this.chosen) {
+        this.#follow(running.importId, running.total);
+      }
     } catch (error) {
       this.recentError = (error as Error).message;
     }
