@@ -95,8 +95,11 @@ export interface TimelineEntry {
 /** Filters of {@link MinervaClient.listLeads}. */
 export interface ListLeadsQuery {
   status?: string;
-  /** Matches name, email or company. */
+  source?: string;
+  /** Matches name, email, company or phone. */
   q?: string;
+  /** `newest` (default), `oldest`, `score`, `name` (A to Z, unnamed last), `activity`. */
+  sort?: "newest" | "oldest" | "score" | "name" | "activity";
   limit?: number;
   /** The `next` of the previous page. */
   cursor?: string;

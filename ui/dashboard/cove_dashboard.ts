@@ -270,7 +270,8 @@ export class CoveDashboard extends LitElement {
       for (const ev of batch) {
         const slash = ev.actor.indexOf("/");
         kinds.add(slash < 0 ? ev.actor : ev.actor.slice(0, slash));
-        ids.add(slash < 0 ? ev.actor : ev.actor.slice(slash + 1));
+        // Actor names are `kind/tenant/id`: the id is the last part.
+        ids.add(ev.actor.slice(ev.actor.lastIndexOf("/") + 1));
         types.add(ev.type);
       }
       this.live = { revision: this.live.revision + 1, kinds, ids, types };
