@@ -94,6 +94,10 @@ const TABLE: Record<string, (ids: Ids) => Call> = {
   "DELETE /v1/api-keys/{id}": (ids) => ({ params: { id: ids.apiKey } }),
   "POST /v1/site-keys": () => ({ body: { allowedOrigins: ["https://b.example"] }, expect: "own" }),
   "GET /v1/site-keys": () => ({ expect: "own" }),
+  "PATCH /v1/site-keys/{id}": (ids) => ({
+    params: { id: ids.siteKey },
+    body: { widget: { fields: ["email"] } },
+  }),
   "GET /v1/suggestions": () => ({ expect: "own" }),
   "GET /v1/suggestions/{id}": (ids) => ({ params: { id: ids.suggestion } }),
   "POST /v1/suggestions/{id}/approve": (ids) => ({ params: { id: ids.suggestion } }),
@@ -180,6 +184,7 @@ const TABLE: Record<string, (ids: Ids) => Call> = {
   "GET /v1/providers": () => ({ expect: "own" }),
   "GET /v1/analytics/summary": () => ({ query: "silentHours=1", expect: "own" }),
   "GET /v1/analytics": () => ({ query: "silentHours=1", expect: "own" }),
+  "GET /v1/analytics/scores": () => ({ expect: "own" }),
   "POST /v1/analytics/rebuild": () => ({ expect: "own" }),
   "GET /v1/reports/weekly": () => ({ expect: "own" }),
   "GET /v1/recommendations": () => ({ expect: "own" }),
@@ -189,6 +194,7 @@ const TABLE: Record<string, (ids: Ids) => Call> = {
     expect: "own",
   }),
   "GET /v1/widget/config": () => ({ siteKey: true, expect: "own" }),
+  "GET /v1/widget/slots": () => ({ siteKey: true, expect: "own" }),
   "GET /v1/templates": () => ({ query: "archived=true", expect: "own" }),
   "POST /v1/templates": () => ({ body: { name: "b", channel: "sms", body: "Hi {{firstName}}" } }),
   "POST /v1/templates/preview": (ids) => ({
