@@ -40,7 +40,7 @@ export const ConfigSchema = z.object({
   OPENAI_API_KEY: z.string().min(10).optional(),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
-  RATE_LIMIT_DEFAULT: perMinute(100),
+  RATE_LIMIT_DEFAULT: perMinute(300),
   RATE_LIMIT_AI: perMinute(500),
   RATE_LIMIT_WIDGET: perMinute(50),
   UPSTASH_REDIS_REST_URL: z.url({ protocol: /^https?$/ }).optional(),

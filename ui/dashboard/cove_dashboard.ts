@@ -21,7 +21,7 @@ import { type LinkState, StreamController } from "./stream_controller.ts";
 import { baseStyles } from "./_styles.ts";
 import { type LiveTick, NO_TICK } from "./views/_view.ts";
 
-/** How long events are gathered before the views are re-read. */
+/** How long events are gathered, from the first, before the views are re-read. */
 export const REFRESH_DEBOUNCE_MS = 250;
 
 /** The performance mark set when the first view has loaded. */
@@ -217,6 +217,7 @@ export class CoveDashboard extends LitElement {
     removeEventListener("hashchange", this.#onHash);
     this.removeEventListener("view-ready", this.#onReady);
     clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
     super.disconnectedCallback();
   }
 
@@ -260,8 +261,11 @@ export class CoveDashboard extends LitElement {
 
   #onEvent(e: MinervaEvent): void {
     this.#pending.push(e);
-    clearTimeout(this.#refreshTimer);
+    // Gathered from the first event for a fixed moment, not restarted by each: a steady stream
+    // of events must still tick.
+    if (this.#refreshTimer !== undefined) return;
     this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
       const batch = this.#pending;
       this.#pending = [];
       const kinds = new Set<string>();
