@@ -10,19 +10,20 @@
  *
  * @module
  */
-import { css, html, nothing } from "lit";
+import { html, nothing } from "lit";
 import { ApiError, type FieldIssue } from "../api.ts";
 import { baseStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
+import { checkFile, customFieldFor, previewCsv, rejectionsCsv } from "./_import_csv.ts";
 import {
-  checkFile,
-  type CsvPreview,
-  customFieldFor,
-  previewCsv,
-  type RejectedRow,
-  rejectionsCsv,
-  rowsText,
-} from "./_import_csv.ts";
+  type Chosen,
+  fieldLabel,
+  type ImportProgress,
+  type ImportSummary,
+  type PreviewAnswer,
+} from "./_import_shapes.ts";
+import { renderJob, renderRecent } from "./_import_job.ts";
+import { importStyles } from "./_import_styles.ts";
 
 /**
  * How often a running import's progress is read, live ticks included: the
@@ -36,88 +37,6 @@ const PREVIEW_BYTES = 64 * 1024;
 
 /** The limit used before the API has answered one (the API's own is checked again). */
 const FALLBACK_MAX_BYTES = 20 * 1024 * 1024;
-
-/** `GET /v1/imports/{id}` as the view reads it. */
-interface ImportProgress {
-  importId: string;
-  status: "running" | "completed" | "cancelled";
-  total: number;
-  done: number;
-  created: number;
-  merged: number;
-  repeated: number;
-  failed: number;
-  errors: RejectedRow[];
-  errorsNotKept: number;
-}
-
-/** A row of `GET /v1/imports`. */
-interface ImportSummary {
-  importId: string;
-  status: string;
-  total: number;
-  done: number;
-  created: number;
-  merged: number;
-  repeated: number;
-  failed: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-/** `POST /v1/imports/preview`. */
-interface PreviewAnswer {
-  /** Whether an upload with this mapping would start; else `issues` say why. */
-  ok: boolean;
-  mapping: Record<string, string>;
-  ignoredColumns: string[];
-  issues: FieldIssue[];
-  fields: string[];
-  maxBytes: number;
-}
-
-/** A chosen file and what is known of it before upload. */
-interface Chosen {
-  file: File;
-  /** Made when the file is chosen: a second click on Start finds the same job. */
-  importId: string;
-  preview: CsvPreview;
-  /** Column → field, or "" for a column left out. */
-  mapping: Record<string, string>;
-}
-
-const FIELD_LABELS: Record<string, string> = {
-  "contact.name": "Name",
-  "contact.firstName": "First name",
-  "contact.lastName": "Last name",
-  "contact.email": "Email",
-  "contact.phone": "Phone",
-  "contact.company": "Company",
-  "contact.businessType": "Business type",
-  "contact.website": "Website",
-  "contact.rating": "Rating",
-  "contact.reviewCount": "Review count",
-  "contact.emailConfidence": "Email confidence",
-  "contact.timeZone": "Time zone",
-  "contact.address.line1": "Street address",
-  "contact.address.city": "City",
-  "contact.address.region": "State or region",
-  "contact.address.postcode": "Postcode",
-  "contact.address.country": "Country",
-  "message": "Message or notes",
-  "tags": "Tags",
-};
-
-function fieldLabel(field: string): string {
-  if (field.startsWith("customFields.")) return `Custom field "${field.slice(13)}"`;
-  return FIELD_LABELS[field] ?? field;
-}
-
-const STATUS_LABELS: Record<string, string> = {
-  running: "running",
-  completed: "completed",
-  cancelled: "cancelled",
-};
 
 /** See the module doc. */
 export class CoveImportView extends DashboardView {
@@ -137,112 +56,7 @@ export class CoveImportView extends DashboardView {
     dragging: { state: true },
     country: { state: true },
   };
-  static override styles = [
-    baseStyles,
-    css`
-      section {
-        background: #fff;
-        border: 1px solid #c4c6cc;
-        border-radius: 0.5rem;
-        padding: 1rem 1.25rem;
-        display: grid;
-        gap: 0.75rem;
-      }
-      :host {
-        display: grid;
-        gap: 1.25rem;
-      }
-      h2,
-      h3 {
-        margin: 0;
-      }
-      .drop {
-        border: 2px dashed #6b6b70;
-        border-radius: 0.5rem;
-        padding: 1.25rem;
-        display: grid;
-        gap: 0.5rem;
-        justify-items: start;
-      }
-      .drop[data-dragging] {
-        border-color: #0b57d0;
-        background: #e8f0fe;
-      }
-      section,
-      .scroll,
-      form {
-        /* Grid items may shrink below their content: wide tables scroll in their box instead. */
-        min-width: 0;
-      }
-      .scroll {
-        overflow-x: auto;
-        /* Contains the visually hidden labels, so they do not widen the page from a scrolled cell. */
-        position: relative;
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      caption {
-        text-align: left;
-        font-weight: 600;
-        padding-bottom: 0.5rem;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.375rem 0.5rem;
-        border-bottom: 1px solid #e0e0e4;
-        vertical-align: top;
-      }
-      select {
-        font: inherit;
-        min-height: 44px;
-        border: 1px solid #6b6b70;
-        border-radius: 0.375rem;
-        padding: 0.25rem 0.5rem;
-        max-width: 100%;
-      }
-      progress {
-        width: 100%;
-        height: 1.25rem;
-      }
-      .counts {
-        display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr));
-        gap: 0.5rem;
-        margin: 0;
-      }
-      .counts div {
-        border: 1px solid #c4c6cc;
-        border-radius: 0.375rem;
-        padding: 0.5rem 0.75rem;
-      }
-      .counts dt {
-        color: #505056;
-      }
-      .counts dd {
-        margin: 0;
-        font-size: 1.5rem;
-        font-weight: 700;
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      .field {
-        display: grid;
-        gap: 0.25rem;
-      }
-      @media (max-width: 40rem) {
-        section {
-          padding: 0.75rem;
-        }
-      }
-    `,
-  ];
+  static override styles = [baseStyles, importStyles];
 
   declare recent: ImportSummary[] | null;
   declare recentError: string;
@@ -529,8 +343,19 @@ export class CoveImportView extends DashboardView {
   override render() {
     return html`
       <h2>Import leads from a CSV file</h2>
-      ${this.job ? this.#renderJob(this.job) : this.#renderChooser()}
-      ${this.#renderRecent()}
+      ${this.job
+        ? renderJob(this.job, {
+          error: this.jobError,
+          cancelling: this.cancelling,
+          onCancel: () => void this.#cancel(),
+          onAnother: () => {
+            this.job = null;
+            this.#stopPolling();
+          },
+          onDownload: () => this.#download(),
+        })
+        : this.#renderChooser()}
+      ${renderRecent(this.recent, this.recentError, (r) => this.#follow(r.importId, r.total))}
     `;
   }
 
@@ -663,129 +488,5 @@ export class CoveImportView extends DashboardView {
         </form>
       </section>
     `;
-  }
-
-  #renderJob(job: ImportProgress) {
-    const running = job.status === "running";
-    const text = rowsText(job.done, job.total);
-    const issues = job.errors.flatMap((e) => e.issues.map((i) => ({ row: e.row, ...i })));
-    return html`
-      <section aria-labelledby="job-title" data-status=${job.status}>
-        <h3 id="job-title">Import ${STATUS_LABELS[job.status] ?? job.status}</h3>
-        <label for="job-progress">Rows imported</label>
-        <progress id="job-progress" max=${Math.max(job.total, 1)} value=${job.done}
-          aria-valuetext=${text}></progress>
-        <p class="progress-text" role="status" aria-live="polite">
-          ${text}${running ? "" : ` (${STATUS_LABELS[job.status] ?? job.status})`}
-        </p>
-        <dl class="counts">
-          <div><dt>New leads</dt><dd data-count="created">${job.created}</dd></div>
-          <div><dt>Merged into existing leads (duplicates)</dt>
-            <dd data-count="merged">${job.merged}</dd></div>
-          <div><dt>Already imported before</dt><dd data-count="repeated">${job.repeated}</dd></div>
-          <div><dt>Rejected</dt><dd data-count="failed">${job.failed}</dd></div>
-        </dl>
-        ${this.jobError ? html`<p class="error" role="alert">${this.jobError}</p>` : nothing}
-        <div class="row">
-          ${running
-            ? html`<button type="button" ?disabled=${this.cancelling} @click=${this.#cancel}>
-              ${this.cancelling ? "Cancelling..." : "Cancel import"}</button>`
-            : html`<button type="button" @click=${() => {
-              this.job = null;
-              this.#stopPolling();
-            }}>Import another file</button>`}
-          ${job.errors.length > 0
-            ? html`<button type="button" class="quiet" @click=${this.#download}>
-              Download rejected rows (CSV)</button>`
-            : nothing}
-        </div>
-      </section>
-      ${issues.length > 0
-        ? html`
-          <section aria-labelledby="rejected-title">
-            <h3 id="rejected-title">Rejected rows</h3>
-            <div class="scroll">
-              <table>
-                <caption>Rows that were not imported, by row number in the file (the header is row 1)${job
-                    .errorsNotKept > 0
-                  ? `; ${job.errorsNotKept} more are counted but not listed`
-                  : ""}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Row</th>
-                    <th scope="col">Column</th>
-                    <th scope="col">Reason</th>
-                  </tr>
-                </thead>
-                <tbody>${issues.map((i) =>
-                  html`
-                    <tr data-row=${i.row}>
-                      <td>${i.row}</td>
-                      <td>${i.column ?? fieldLabel(i.path)}</td>
-                      <td>${i.message}</td>
-                    </tr>
-                  `
-                )}</tbody>
-              </table>
-            </div>
-          </section>
-        `
-        : nothing}
-    `;
-  }
-
-  #renderRecent() {
-    let body;
-    if (this.recentError) {
-      body =
-        html`<p class="error" role="alert">Recent imports could not be read: ${this.recentError}</p>`;
-    } else if (this.recent === null) {
-      body = html`<p class="muted" role="status">Loading recent imports...</p>`;
-    } else if (this.recent.length === 0) {
-      body = html`<p class="muted">No imports yet.</p>`;
-    } else {
-      const when = new Intl.DateTimeFormat(undefined, {
-        dateStyle: "medium",
-        timeStyle: "short",
-      });
-      body = html`
-        <div class="scroll">
-          <table>
-            <caption>Newest first (times in your time zone)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Status</th>
-                <th scope="col">Rows</th>
-                <th scope="col">New</th>
-                <th scope="col">Duplicates</th>
-                <th scope="col">Rejected</th>
-                <th scope="col"><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>${this.recent.map((r) =>
-              html`
-                <tr>
-                  <td>${r.startedAt ? when.format(new Date(r.startedAt)) : "Not started"}</td>
-                  <td class="status">${STATUS_LABELS[r.status] ?? r.status}</td>
-                  <td>${rowsText(r.done, r.total)}</td>
-                  <td>${r.created}</td>
-                  <td>${r.merged + r.repeated}</td>
-                  <td>${r.failed}</td>
-                  <td><button type="button" class="quiet" @click=${() =>
-                    this.#follow(r.importId, r.total)}>
-                              Show<span class="visually-hidden"> import started ${r.startedAt
-                                ? when.format(new Date(r.startedAt))
-                                : r.importId}</span></button></td>
-                </tr>
-              `
-            )}</tbody>
-          </table>
-        </div>
-      `;
-    }
-    return html`<section aria-labelledby="recent-title">
-      <h3 id="recent-title">Recent imports</h3>${body}
-    </section>`;
   }
 }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { css, html, nothing } from "lit";
+import { html, nothing } from "lit";
 import { ApiError } from "../api.ts";
 import { baseStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
@@ -20,6 +20,15 @@ import {
   type ProviderStatus,
   timeText,
 } from "./_ops_format.ts";
+import {
+  type DeadLetter,
+  type DeadLetterSummary,
+  type OutboxCounts,
+  type Outcome,
+  type Read,
+  settled,
+} from "./_ops_shapes.ts";
+import { opsStyles } from "./_ops_styles.ts";
 
 /** How often the view re-reads while shown. */
 export const RELOAD_MS = 10_000;
@@ -32,46 +41,6 @@ export const TICK_RELOAD_MS = 3_000;
 
 /** Dead letters per page. */
 export const PAGE_SIZE = 50;
-
-interface OutboxCounts {
-  pending: number;
-  sent: number;
-  dead: number;
-  discarded: number;
-}
-
-interface DeadLetterSummary {
-  id: number;
-  channel: string;
-  key: string;
-  actor: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: number;
-}
-
-interface DeadLetter extends DeadLetterSummary {
-  payload: unknown;
-  maxAttempts: number;
-}
-
-/** What became of a row's replay or discard (or a click in flight). */
-type Outcome =
-  | { state: "confirming" }
-  | { state: "working"; action: "replay" | "discard" }
-  | {
-    state: "replayed";
-    nextAt: number; /** When the replay was answered (epoch ms). */
-    at: number;
-  }
-  | { state: "discarded" }
-  | { state: "failed"; message: string };
-
-/** Something read with its own error, so one failing call leaves the others shown. */
-type Read<T> = { state: "loading" } | { state: "ok"; value: T } | {
-  state: "error";
-  message: string;
-};
 
 /** See the module doc. */
 export class CoveOpsView extends DashboardView {
@@ -86,123 +55,7 @@ export class CoveOpsView extends DashboardView {
     details: { state: true },
     loadingMore: { state: true },
   };
-  static override styles = [
-    baseStyles,
-    css`
-      :host {
-        display: grid;
-        gap: 1.25rem;
-      }
-      h2,
-      h3,
-      h4 {
-        margin: 0;
-      }
-      section {
-        display: grid;
-        gap: 0.75rem;
-      }
-      .cards {
-        display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr));
-        gap: 0.75rem;
-        list-style: none;
-        margin: 0;
-        padding: 0;
-      }
-      .card,
-      .panel {
-        background: #fff;
-        border: 1px solid #c4c6cc;
-        border-radius: 0.5rem;
-        padding: 0.75rem 1rem;
-        display: grid;
-        gap: 0.375rem;
-      }
-      .badge {
-        font-weight: 700;
-        border-radius: 0.25rem;
-        padding: 0.125rem 0.5rem;
-        justify-self: start;
-        border: 1px solid currentColor;
-      }
-      .badge[data-mode="sandbox"] {
-        color: #6b3e00;
-        background: #fff4e0;
-      }
-      .badge[data-mode="live"] {
-        color: #0f5223;
-        background: #e6f4ea;
-      }
-      .breaker[data-state="open"] strong {
-        color: #b3261e;
-      }
-      section,
-      .scroll {
-        /* Grid items may shrink below their content: wide tables scroll in their box instead. */
-        min-width: 0;
-      }
-      .scroll {
-        overflow-x: auto;
-        /* Contains the visually hidden labels, so they do not widen the page from a scrolled cell. */
-        position: relative;
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-        background: #fff;
-      }
-      caption {
-        text-align: left;
-        font-weight: 600;
-        padding-bottom: 0.5rem;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.375rem 0.5rem;
-        border-bottom: 1px solid #e0e0e4;
-        vertical-align: top;
-      }
-      td.num,
-      th.num {
-        text-align: right;
-      }
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.375rem;
-      }
-      select {
-        font: inherit;
-        min-height: 44px;
-        border: 1px solid #6b6b70;
-        border-radius: 0.375rem;
-        padding: 0.25rem 0.5rem;
-      }
-      .filter {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      .error-text {
-        overflow-wrap: anywhere;
-      }
-      pre {
-        white-space: pre-wrap;
-        overflow-wrap: anywhere;
-        margin: 0;
-      }
-      summary {
-        cursor: pointer;
-        min-height: 44px;
-        display: flex;
-        align-items: center;
-        color: #0b57d0;
-      }
-    `,
-  ];
+  static override styles = [baseStyles, opsStyles];
 
   declare providers: Read<ProviderStatus[]>;
   declare outbox: Read<{ total: OutboxCounts; channels: Record<string, OutboxCounts> }>;
@@ -617,10 +470,4 @@ export class CoveOpsView extends DashboardView {
         return o.message;
     }
   }
-}
-
-function settled<T, U>(r: PromiseSettledResult<T>, pick: (v: T) => U): Read<U> {
-  return r.status === "fulfilled"
-    ? { state: "ok", value: pick(r.value) }
-    : { state: "error", message: (r.reason as Error).message };
 }
