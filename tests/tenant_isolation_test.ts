@@ -116,6 +116,7 @@ const TABLE: Record<string, (ids: Ids) => Call> = {
     expect: "own",
   }),
   "GET /v1/imports": () => ({ expect: "own" }),
+  "POST /v1/imports/preview": () => ({ body: { header: ["name", "email"] }, expect: "own" }),
   "GET /v1/imports/{id}": (ids) => ({ params: { id: ids.import } }),
   "POST /v1/imports/{id}/cancel": (ids) => ({ params: { id: ids.import } }),
   "GET /v1/team": () => ({ expect: "own" }),
