@@ -336,6 +336,9 @@ export const TaskNotice = z.object({
   task: Task,
   /** The due date in the member's zone (UTC when unknown), with offset and zone. */
   localDue: z.string(),
+  /** The message as the SMS and email dispatchers send it (they read `subject` and `body`). */
+  subject: z.string(),
+  body: z.string(),
 });
 /** The payload of a task message in the outbox. */
 export type TaskNotice = z.infer<typeof TaskNotice>;

@@ -120,14 +120,20 @@ function notice(ctx: TurnContext, task: Task, member: TeamMember, n: number): Se
   const to = member.email ?? member.phone;
   if (to === undefined) return [];
   const timeZone = member.timeZone ?? "UTC";
+  const due = Temporal.Instant.fromEpochMilliseconds(task.dueAt).toZonedDateTimeISO(timeZone);
+  const dueText = `${due.toPlainDate().toString()} ${
+    due.toPlainTime().toString({ smallestUnit: "minute" })
+  } (${timeZone})`;
   const payload: TaskNotice = {
     kind: "task.assigned",
     to,
     memberId: member.id,
     memberName: member.name,
     task,
-    localDue: Temporal.Instant.fromEpochMilliseconds(task.dueAt).toZonedDateTimeISO(timeZone)
-      .toString(),
+    localDue: due.toString(),
+    subject: `High-priority task: ${task.title}`,
+    body: `${member.name}, a high-priority task is yours: ${task.title}` +
+      `${task.detail ? ` (${task.detail})` : ""}. Due ${dueText}. Lead ${task.leadId}.`,
   };
   // Keys are unique per tenant across channels; a reassignment is a new message.
   const key = n <= 1 ? `${task.taskId}:notify` : `${task.taskId}:notify:${n}`;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ValidationError } from "../../shared/errors.ts";
 import type { CreateTask, TaskNotice, TeamMemberInput } from "../../shared/team.ts";
+import { MessagePayload } from "../channels/dispatcher.ts";
 import { ReminderPoller } from "../runtime/mod.ts";
 import { createTask, taskIdFor } from "./routing.ts";
 import { DUE_REMINDER, taskRef } from "./task.ts";
@@ -90,6 +91,10 @@ test("a high-priority lead emails the assignee through the outbox, once", async 
   assert.equal(mail!.payload.kind, "task.assigned");
   assert.equal(mail!.payload.task.taskId, "task-1");
   assert.equal(mail!.payload.localDue, "2026-06-01T12:00:00-07:00[America/Los_Angeles]");
+  // The email dispatcher sends what it can parse; a notice it cannot would be a dead letter.
+  const parsed = MessagePayload.safeParse(mail!.payload);
+  assert.ok(parsed.success, parsed.error?.message);
+  assert.match(parsed.data.body, /2026-06-01 12:00 \(America\/Los_Angeles\)/);
 });
 
 test("a member with only a phone is told by SMS; reassigning tells the new member", async (t) => {
