@@ -15,9 +15,8 @@ import {
   roiRows,
   scoreGroups,
   statusGroup,
-  Throttle,
-  type ThrottleTimers,
 } from "../ui/dashboard/views/_analytics_data.ts";
+import { Throttle, type ThrottleTimers } from "../ui/dashboard/throttle.ts";
 
 const none = { leads: 0, won: 0, revenueCents: 0, costCents: 0 };
 
@@ -184,6 +183,7 @@ Deno.test("charts: the throttle runs once per interval, at its end, and can be d
       return t;
     },
     clear: (h) => due.splice(due.indexOf(h as (typeof due)[number]), 1),
+    now: () => now,
   };
   const advance = (ms: number) => {
     now += ms;
@@ -193,7 +193,7 @@ Deno.test("charts: the throttle runs once per interval, at its end, and can be d
     }
   };
   let runs = 0;
-  const throttle = new Throttle(() => runs++, 2_000, timers);
+  const throttle = new Throttle(() => runs++, 2_000, { trailing: true, timers });
   throttle.request();
   advance(500);
   throttle.request();

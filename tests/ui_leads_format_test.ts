@@ -5,10 +5,10 @@ import {
   isLiveFeed,
   leadsPath,
   refreshFirstPage,
-  Throttle,
   tickHasLead,
   when,
 } from "../ui/dashboard/views/_lead_format.ts";
+import { Throttle } from "../ui/dashboard/throttle.ts";
 
 Deno.test("leads query: the REST path names only what differs from the default, encoded", () => {
   assert.equal(leadsPath(DEFAULT_QUERY, 50), "/v1/leads?limit=50");
@@ -61,9 +61,12 @@ Deno.test("live re-reads are throttled: the first at once, the rest joined into 
   let now = 1_000;
   const timers: { at: number; f: () => void }[] = [];
   const runs: number[] = [];
-  const t = new Throttle(() => runs.push(now), 2_000, () => now, (f, ms) => {
-    timers.push({ at: now + ms, f });
-    return 0 as unknown as ReturnType<typeof setTimeout>;
+  const t = new Throttle(() => runs.push(now), 2_000, {
+    timers: {
+      set: (f, ms) => timers.push({ at: now + ms, f }),
+      clear: () => {},
+      now: () => now,
+    },
   });
   t.request();
   assert.deepEqual(runs, [1_000]);

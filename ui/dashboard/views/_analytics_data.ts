@@ -3,8 +3,7 @@
  * answers (so `tests/ui_charts_*_test.ts` hold them without a browser): the
  * funnel with stage-to-stage conversion, ROI rows per channel and campaign,
  * leads per day filled to whole days, the scatter plot's points grouped by
- * status, date ranges in the tenant's days, and a trailing throttle for live
- * re-reads. Every division answers null rather than NaN or Infinity when its
+ * status and date ranges in the tenant's days. Every division answers null rather than NaN or Infinity when its
  * divisor is zero.
  *
  * The response shapes are declared here rather than imported from
@@ -328,46 +327,4 @@ export function memoLast<A extends unknown[], R>(fn: (...args: A) => R): (...arg
     last = { args, value };
     return value;
   };
-}
-
-/** Timers a {@link Throttle} runs on (the defaults are the global ones; tests pass fakes). */
-export interface ThrottleTimers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-const GLOBAL_TIMERS: ThrottleTimers = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (h) => clearTimeout(h as number),
-};
-
-/**
- * Runs `fn` at most once per `intervalMs`, on the trailing edge: the first
- * request waits out the interval (gathering the ones after it), so a burst
- * of live events costs one re-read, and the read comes after the analytics
- * projection has folded them.
- */
-export class Throttle {
-  #handle: unknown = null;
-
-  constructor(
-    readonly fn: () => void,
-    readonly intervalMs: number,
-    readonly timers: ThrottleTimers = GLOBAL_TIMERS,
-  ) {}
-
-  /** Asks for a run `intervalMs` from now; does nothing while one is already due. */
-  request(): void {
-    if (this.#handle !== null) return;
-    this.#handle = this.timers.set(() => {
-      this.#handle = null;
-      this.fn();
-    }, this.intervalMs);
-  }
-
-  /** Drops the run that is due, if any. */
-  cancel(): void {
-    if (this.#handle !== null) this.timers.clear(this.#handle);
-    this.#handle = null;
-  }
 }

@@ -28,9 +28,9 @@ import {
   roiRows,
   scoreGroups,
   type ScoreSample,
-  Throttle,
   type Touch,
 } from "./_analytics_data.ts";
+import { Throttle } from "../throttle.ts";
 import {
   capturedText,
   distributionConfig,
@@ -101,7 +101,9 @@ export class CoveAnalyticsView extends DashboardView {
   declare currency: string;
   /** Campaign names by id, for the ROI rows (ids until read). */
   declare campaignNames: ReadonlyMap<string, string>;
-  readonly #throttle = new Throttle(() => void this.reload(), ANALYTICS_THROTTLE_MS);
+  readonly #throttle = new Throttle(() => void this.reload(), ANALYTICS_THROTTLE_MS, {
+    trailing: true,
+  });
   #settingsRead = false;
   readonly #namesAsked = new Set<string>();
   /** The query of the figures shown. */

@@ -21,8 +21,8 @@ import {
   type FunnelRow,
   funnelRows,
   memoLast,
-  Throttle,
 } from "./_analytics_data.ts";
+import { Throttle } from "../throttle.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
 
 /** The least time between two live re-reads of the funnel. */
@@ -78,7 +78,9 @@ export class CoveFunnelChart extends DashboardView {
   ];
 
   declare view: FunnelState;
-  readonly #throttle = new Throttle(() => void this.reload(), FUNNEL_THROTTLE_MS);
+  readonly #throttle = new Throttle(() => void this.reload(), FUNNEL_THROTTLE_MS, {
+    trailing: true,
+  });
   // Rebuilt only for a new report: a tick that changed nothing leaves the chart alone.
   readonly #figures = memoLast((report: AnalyticsReport) => {
     const rows = funnelRows(report.funnel);

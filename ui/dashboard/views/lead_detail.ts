@@ -16,7 +16,8 @@ import { href } from "../router.ts";
 import { baseStyles } from "../_styles.ts";
 import { leadDetailStyles } from "./_lead_detail_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
-import { label, STATUSES, Throttle, tickHasLead, when } from "./_lead_format.ts";
+import { label, STATUSES, tickHasLead, when } from "./_lead_format.ts";
+import { Throttle } from "../throttle.ts";
 
 /** The least time between two live re-reads (each is four requests). */
 export const DETAIL_LIVE_THROTTLE_MS = 2_000;

@@ -27,8 +27,8 @@ import {
   SORTS,
   SOURCES,
   STATUSES,
-  Throttle,
 } from "./_lead_format.ts";
+import { Throttle } from "../throttle.ts";
 
 /** Leads per page of the table. */
 export const PAGE_SIZE = 50;

@@ -13,7 +13,8 @@ import { ApiError } from "../api.ts";
 import { href } from "../router.ts";
 import { baseStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
-import { duration, label, Throttle, when } from "./_lead_format.ts";
+import { duration, label, when } from "./_lead_format.ts";
+import { Throttle } from "../throttle.ts";
 
 /** The least time between two live re-reads of the list. */
 export const SILENT_LIVE_THROTTLE_MS = 2_000;
