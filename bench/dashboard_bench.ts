@@ -163,7 +163,7 @@ const start = async () => {
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
-      // Ten loads and the calls timed alone come from one caller within a minute; the limiter still runs.
+      // Ten loads and the calls timed alone: one caller within a minute. The limiter still runs.
       RATE_LIMIT_DEFAULT: "100000",
       ...(nodeDb ? { DATABASE_URL: nodeDb } : {}),
     }),
