@@ -29,6 +29,12 @@ Deno.test("/widget.js is served as JavaScript for other origins, cached for minu
       headers: { "if-none-match": res.headers.get("etag")! },
     });
     assert.equal(again.status, 304);
+    // A client that accepts gzip gets the same bytes compressed.
+    const zipped = await app.request("/widget.js", { headers: { "accept-encoding": "br, gzip" } });
+    assert.equal(zipped.headers.get("content-encoding"), "gzip");
+    assert.equal(zipped.headers.get("vary"), "Accept-Encoding");
+    const unzipped = zipped.body!.pipeThrough(new DecompressionStream("gzip"));
+    assert.equal(await new Response(unzipped).text(), "console.log('widget')");
   });
 });
 

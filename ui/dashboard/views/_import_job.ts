@@ -62,7 +62,7 @@ export function renderJob(job: ImportProgress, act: JobActions) {
       ? html`
         <section aria-labelledby="rejected-title">
           <h3 id="rejected-title">Rejected rows</h3>
-          <div class="scroll">
+          <div class="scroll" tabindex="0" role="region" aria-label="Rows not imported">
             <table>
               <caption>Rows that were not imported, by row number in the file (the header is row 1)${job
                   .errorsNotKept > 0
@@ -111,7 +111,7 @@ export function renderRecent(
       timeStyle: "short",
     });
     body = html`
-      <div class="scroll">
+      <div class="scroll" tabindex="0" role="region" aria-label="Recent imports">
         <table>
           <caption>Newest first (times in your time zone)</caption>
           <thead>

@@ -313,7 +313,7 @@ export class CoveCampaignStats extends DashboardView {
     const summary = FIGURES.map(([k, label]) => `${label} ${s[k]}`).join(", ");
     return html`
       <div class="grid">
-        <div class="scroll">
+        <div class="scroll" tabindex="0" role="region" aria-label="Figures">
           <table data-stats>
             <caption>Figures</caption>
             <thead>

@@ -121,7 +121,7 @@ export class CoveCampaignsView extends DashboardView {
       `;
     }
     return html`
-      <div class="scroll">
+      <div class="scroll" tabindex="0" role="region" aria-label="Campaigns">
         <table>
           <caption>Campaigns, newest first</caption>
           <thead>

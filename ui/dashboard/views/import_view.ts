@@ -420,7 +420,7 @@ export class CoveImportView extends DashboardView {
           ? html`<p id="mapping-error" class="error" role="alert">${mappingIssue}</p>`
           : nothing}
         <form @submit=${this.#start} aria-describedby=${mappingIssue ? "mapping-error" : nothing}>
-          <div class="scroll">
+          <div class="scroll" tabindex="0" role="region" aria-label="Columns and first rows">
             <table>
               <caption>Columns of ${chosen.file.name} and the first rows</caption>
               <thead>

@@ -267,7 +267,7 @@ export class CoveOpsView extends DashboardView {
           </tr>
         `;
       body = html`
-        <div class="scroll">
+        <div class="scroll" tabindex="0" role="region" aria-label="Outgoing messages by channel">
           <table>
                 <caption>Outgoing messages by channel and status</caption>
                 <thead><tr>
@@ -334,7 +334,7 @@ export class CoveOpsView extends DashboardView {
               : ""}: every message was delivered or is still being tried.</p>
         `
         : html`
-          <div class="scroll">
+          <div class="scroll" tabindex="0" role="region" aria-label="Dead letters">
             <table>
               <caption>Messages that failed their last attempt, oldest first (times in your time zone)</caption>
               <thead>
