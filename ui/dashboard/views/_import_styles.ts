@@ -15,21 +15,31 @@ export const importStyles = css`
     border-radius: 0.5rem;
     padding: 1rem 1.25rem;
     display: grid;
+    /* One column no wider than the section: the file input's own width must not widen it. */
+    grid-template-columns: minmax(0, 1fr);
     gap: 0.75rem;
   }
   :host {
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: 1.25rem;
   }
   h2,
   h3 {
     margin: 0;
+    overflow-wrap: anywhere;
+  }
+  .drop label,
+  .drop input[type="file"] {
+    max-width: 100%;
+    overflow-wrap: anywhere;
   }
   .drop {
     border: 2px dashed #6b6b70;
     border-radius: 0.5rem;
     padding: 1.25rem;
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: 0.5rem;
     justify-items: start;
   }

@@ -267,7 +267,7 @@ export class CoveOpsView extends DashboardView {
           </tr>
         `;
       body = html`
-        <div class="scroll" tabindex="0" role="region" aria-label="Outgoing messages by channel">
+        <div class="scroll" tabindex="0" role="region" aria-label="Outbox counts">
           <table>
                 <caption>Outgoing messages by channel and status</caption>
                 <thead><tr>
