@@ -24,6 +24,16 @@ import { type LiveTick, NO_TICK } from "./views/_view.ts";
 /** How long events are gathered, from the first, before the views are re-read. */
 export const REFRESH_DEBOUNCE_MS = 250;
 
+/**
+ * After this long without a tick, the first event ticks after only
+ * {@link FIRST_EVENT_GATHER_MS} (the events of one turn arrive together): a lone
+ * lead shows at once, a busy stream still costs one tick per {@link REFRESH_DEBOUNCE_MS}.
+ */
+export const QUIET_MS = 1_000;
+
+/** See {@link QUIET_MS}. */
+export const FIRST_EVENT_GATHER_MS = 25;
+
 /** The performance mark set when the first view has loaded. */
 export const INTERACTIVE_MARK = "cove:interactive";
 
@@ -170,6 +180,7 @@ export class CoveDashboard extends LitElement {
   #stream: StreamController | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #pending: MinervaEvent[] = [];
+  #lastTickAt = -Infinity;
 
   constructor() {
     super();
@@ -264,8 +275,10 @@ export class CoveDashboard extends LitElement {
     // Gathered from the first event for a fixed moment, not restarted by each: a steady stream
     // of events must still tick.
     if (this.#refreshTimer !== undefined) return;
+    const quiet = performance.now() - this.#lastTickAt >= QUIET_MS;
     this.#refreshTimer = setTimeout(() => {
       this.#refreshTimer = undefined;
+      this.#lastTickAt = performance.now();
       const batch = this.#pending;
       this.#pending = [];
       const kinds = new Set<string>();
@@ -279,7 +292,7 @@ export class CoveDashboard extends LitElement {
         types.add(ev.type);
       }
       this.live = { revision: this.live.revision + 1, kinds, ids, types };
-    }, REFRESH_DEBOUNCE_MS);
+    }, quiet ? FIRST_EVENT_GATHER_MS : REFRESH_DEBOUNCE_MS);
   }
 
   #signOut(): void {
