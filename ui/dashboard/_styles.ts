@@ -61,3 +61,39 @@ export const baseStyles = css`
     color: #505056;
   }
 `;
+
+/**
+ * The dashboard's tables: a white box that scrolls sideways when the table
+ * is wider than the screen (give it `tabindex="0"`, a role and a name, so a
+ * keyboard can scroll it), a caption as the table's title, header cells on
+ * grey.
+ */
+export const tableStyles = css`
+  .scroll {
+    overflow-x: auto;
+    background: #fff;
+    border: 1px solid #c4c6cc;
+    border-radius: 0.5rem;
+  }
+  table {
+    border-collapse: collapse;
+    width: 100%;
+  }
+  caption {
+    text-align: left;
+    font-weight: 700;
+    font-size: 1.125rem;
+    padding: 0.75rem 1rem;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 0.5rem 1rem;
+    border-top: 1px solid #e1e2e6;
+  }
+  thead th {
+    font-size: 0.875rem;
+    color: #3c3c42;
+    background: #f1f2f5;
+  }
+`;

@@ -15,7 +15,7 @@ import { repeat } from "lit/directives/repeat.js";
 import type { LeadRow } from "../../shared/minerva_client.ts";
 import { href } from "./router.ts";
 import { label, type LeadSort, when } from "./views/_lead_format.ts";
-import { baseStyles } from "./_styles.ts";
+import { baseStyles, tableStyles } from "./_styles.ts";
 
 const CAPTIONS: Record<LeadSort, string> = {
   newest: "Leads, newest first",
@@ -39,34 +39,10 @@ export class CoveLeadsTable extends LitElement {
   };
   static override styles = [
     baseStyles,
+    tableStyles,
     css`
-      .scroll {
-        overflow-x: auto;
-        background: #fff;
-        border: 1px solid #c4c6cc;
-        border-radius: 0.5rem;
-      }
       table {
-        border-collapse: collapse;
-        width: 100%;
         min-width: 36rem;
-      }
-      caption {
-        text-align: left;
-        font-weight: 700;
-        font-size: 1.125rem;
-        padding: 0.75rem 1rem;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.5rem 1rem;
-        border-top: 1px solid #e1e2e6;
-      }
-      th {
-        font-size: 0.875rem;
-        color: #3c3c42;
-        background: #f1f2f5;
       }
       tr.fresh td {
         background: #e7f0fe;

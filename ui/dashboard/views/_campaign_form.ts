@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { STATUSES } from "./_lead_format.ts";
 import type { Audience, CampaignDefinitionInput } from "../../../shared/campaign.ts";
 import type { LeadSource, LeadStatus, MessageChannel } from "../../../shared/lead.ts";
 
@@ -30,15 +31,9 @@ export const STEP_TITLES: Record<WizardStep, string> = {
 export const TEMPLATE_VARIABLES = ["name", "firstName", "company", "businessType"] as const;
 
 /** Lead statuses an audience can pick (unsubscribed leads are never in one). */
-export const AUDIENCE_STATUSES: readonly LeadStatus[] = [
-  "new",
-  "contacted",
-  "responded",
-  "qualified",
-  "meeting_scheduled",
-  "won",
-  "lost",
-];
+export const AUDIENCE_STATUSES: readonly LeadStatus[] = STATUSES.filter((s) =>
+  s !== "unsubscribed"
+);
 
 /** Lead sources an audience can pick, with their labels. */
 export const AUDIENCE_SOURCES: readonly (readonly [LeadSource, string])[] = [

@@ -32,33 +32,6 @@ export const campaignStyles = css`
     border-radius: 0.5rem;
     padding: 1rem;
   }
-  .scroll {
-    overflow-x: auto;
-    background: #fff;
-    border: 1px solid #c4c6cc;
-    border-radius: 0.5rem;
-  }
-  table {
-    border-collapse: collapse;
-    width: 100%;
-  }
-  caption {
-    text-align: left;
-    font-weight: 700;
-    font-size: 1.125rem;
-    padding: 0.75rem 1rem;
-  }
-  th,
-  td {
-    text-align: left;
-    padding: 0.5rem 1rem;
-    border-top: 1px solid #e1e2e6;
-  }
-  thead th {
-    font-size: 0.875rem;
-    color: #3c3c42;
-    background: #f1f2f5;
-  }
   td.num,
   th.num {
     text-align: right;

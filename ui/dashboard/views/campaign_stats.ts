@@ -12,7 +12,7 @@ import { css, html, nothing, type PropertyValues, type TemplateResult } from "li
 import { BarController, BarElement, CategoryScale, Chart, LinearScale } from "chart.js";
 import { ApiError } from "../api.ts";
 import { href } from "../router.ts";
-import { baseStyles } from "../_styles.ts";
+import { baseStyles, tableStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
 import { campaignStyles } from "./_campaign_styles.ts";
 import {
@@ -66,6 +66,7 @@ export class CoveCampaignStats extends DashboardView {
   };
   static override styles = [
     baseStyles,
+    tableStyles,
     campaignStyles,
     css`
       .chart {

@@ -13,7 +13,7 @@
 import { html, nothing, type TemplateResult } from "lit";
 import { ApiError, type FieldIssue } from "../api.ts";
 import { href } from "../router.ts";
-import { baseStyles } from "../_styles.ts";
+import { baseStyles, tableStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
 import { campaignStyles, wizardStyles } from "./_campaign_styles.ts";
 import type { CampaignReply, MessageTemplate, TemplatePreview } from "./_campaign_shapes.ts";
@@ -69,6 +69,7 @@ export class CoveCampaignWizard extends DashboardView {
   };
   static override styles = [
     baseStyles,
+    tableStyles,
     campaignStyles,
     wizardStyles,
   ];

@@ -8,7 +8,7 @@
  */
 import { html, nothing } from "lit";
 import { href } from "../router.ts";
-import { baseStyles } from "../_styles.ts";
+import { baseStyles, tableStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
 import { campaignStyles } from "./_campaign_styles.ts";
 import {
@@ -30,7 +30,7 @@ export class CoveCampaignsView extends DashboardView {
     state: { state: true },
     error: { state: true },
   };
-  static override styles = [baseStyles, campaignStyles];
+  static override styles = [baseStyles, tableStyles, campaignStyles];
 
   declare rows: CampaignListItem[];
   /** Cursor of the page after those shown; null when the last is shown. */

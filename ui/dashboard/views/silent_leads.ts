@@ -11,7 +11,7 @@
 import { css, html, nothing } from "lit";
 import { ApiError } from "../api.ts";
 import { href } from "../router.ts";
-import { baseStyles } from "../_styles.ts";
+import { baseStyles, tableStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
 import { duration, label, when } from "./_lead_format.ts";
 import { Throttle } from "../throttle.ts";
@@ -52,6 +52,7 @@ export class CoveSilentLeads extends DashboardView {
   };
   static override styles = [
     baseStyles,
+    tableStyles,
     css`
       :host {
         display: grid;
@@ -80,32 +81,8 @@ export class CoveSilentLeads extends DashboardView {
       form > button {
         margin-top: 1.5rem;
       }
-      .scroll {
-        overflow-x: auto;
-        background: #fff;
-        border: 1px solid #c4c6cc;
-        border-radius: 0.5rem;
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      caption {
-        text-align: left;
-        font-weight: 700;
-        padding: 0.75rem 1rem;
-      }
-      th,
       td {
-        text-align: left;
-        padding: 0.5rem 1rem;
-        border-top: 1px solid #e1e2e6;
         vertical-align: top;
-      }
-      th {
-        font-size: 0.875rem;
-        color: #3c3c42;
-        background: #f1f2f5;
       }
       a {
         color: #0b57d0;
