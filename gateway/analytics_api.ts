@@ -215,25 +215,27 @@ export function analyticsRoutes(deps: ApiDeps): OpenAPIHono<AuthEnv> {
       const captured = sql`
         ${from ? sql`AND created_at >= ${new Date(from)}` : sql``}
         ${to ? sql`AND created_at < ${new Date(to)}` : sql``}`;
-      const groups = await sql<{ status: LeadStatus; source: LeadSource; n: number }[]>`
-        SELECT status, source, count(*)::int AS n
+      // One pass over the tenant's leads: the silent count rides along as a filtered count.
+      const silentBefore = new Date(asOf - silentHours * 3_600_000);
+      const groups = await sql<
+        { status: LeadStatus; source: LeadSource; n: number; silent: number }[]
+      >`
+        SELECT status, source, count(*)::int AS n,
+               count(*) FILTER (WHERE status IN ${sql(OPEN_STATUSES as LeadStatus[])}
+                 AND coalesce(last_inbound, created_at) < ${silentBefore})::int AS silent
         FROM leads
         WHERE tenant = ${tenant} AND merged_into IS NULL ${captured}
         GROUP BY status, source`;
-      const [silent] = await sql<{ n: number }[]>`
-        SELECT count(*)::int AS n
-        FROM leads
-        WHERE tenant = ${tenant} AND merged_into IS NULL ${captured}
-          AND status IN ${sql(OPEN_STATUSES as LeadStatus[])}
-          AND coalesce(last_inbound, created_at) < ${new Date(asOf - silentHours * 3_600_000)}`;
       const byStatus = new Map<string, number>();
       const bySource = Object.fromEntries(LeadSource.options.map((s) => [s, 0])) as Record<
         LeadSource,
         number
       >;
       let total = 0;
+      let silent = 0;
       for (const g of groups) {
         total += g.n;
+        silent += g.silent;
         byStatus.set(g.status, (byStatus.get(g.status) ?? 0) + g.n);
         bySource[g.source] = (bySource[g.source] ?? 0) + g.n;
       }
@@ -241,7 +243,7 @@ export function analyticsRoutes(deps: ApiDeps): OpenAPIHono<AuthEnv> {
         total,
         funnel: LeadStatus.options.map((status) => ({ status, count: byStatus.get(status) ?? 0 })),
         bySource,
-        silent: { hours: silentHours, count: silent?.n ?? 0 },
+        silent: { hours: silentHours, count: silent },
         asOf,
       };
       return c.json(summary, 200);
