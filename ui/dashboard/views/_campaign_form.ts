@@ -140,6 +140,23 @@ export function withAbTest(form: CampaignForm, on: boolean): CampaignForm {
   };
 }
 
+/**
+ * Switches the channel. Saved templates belong to one channel, so a change
+ * keeps each message's text but forgets its template; the same channel is the
+ * same form.
+ */
+export function withChannel(form: CampaignForm, channel: MessageChannel): CampaignForm {
+  if (channel === form.channel) return form;
+  return {
+    ...form,
+    channel,
+    steps: form.steps.map((s) => ({
+      ...s,
+      variants: s.variants.map((v) => ({ ...v, templateId: "" })),
+    })),
+  };
+}
+
 /** The tags of a comma-separated list, trimmed, without empties or repeats. */
 export function parseTags(text: string): string[] {
   return [...new Set(text.split(",").map((t) => t.trim()).filter(Boolean))];

@@ -1,7 +1,8 @@
 /**
- * The campaign wizard's timing, audience and review steps: functions of the
- * form that render the step and report changes through callbacks, so the
- * wizard element keeps the state and its navigation in one place.
+ * The campaign wizard's name and channel, timing, audience and review steps
+ * (the message step has its own file): functions of the form that render the
+ * step and report changes through callbacks, so the wizard element keeps the
+ * state and its navigation in one place.
  *
  * @module
  */
@@ -21,7 +22,6 @@ import {
 } from "./_campaign_form.ts";
 import type { FieldKit } from "./_campaign_fields.ts";
 import type { Audience } from "../../../shared/campaign.ts";
-import type { TemplatePreview } from "./_campaign_shapes.ts";
 
 /** The audience preview's state. */
 export type AudienceState =
@@ -30,12 +30,34 @@ export type AudienceState =
   | { state: "ready"; count: number; names: string[] }
   | { state: "error"; message: string };
 
-/** The preview pane's state. */
-export type PreviewState =
-  | { state: "empty" }
-  | { state: "loading" }
-  | { state: "ready"; preview: TemplatePreview }
-  | { state: "error"; message: string };
+/** How the name and channel step reports changes. */
+export interface ChannelHandlers {
+  patch(p: Partial<CampaignForm>): void;
+  setChannel(channel: "sms" | "email"): void;
+}
+
+/** The campaign's name and the one channel all its messages go out on. */
+export function renderChannelStep(
+  form: CampaignForm,
+  kit: FieldKit,
+  on: ChannelHandlers,
+): TemplateResult {
+  const channel = (c: "sms" | "email", label: string) =>
+    html`<label class="choice"><input type="radio" name="channel" id="channel-${c}" value=${c}
+      .checked=${form.channel === c}
+      @change=${() => on.setChannel(c)}>${label}</label>`;
+  return html`
+    ${kit.text("name", "Campaign name", form.name, (v) => on.patch({ name: v }), {
+      autocomplete: "off",
+    })}
+    <fieldset>
+      <legend>Channel</legend>
+      <p class="hint">Every message of the campaign goes out on this channel, to leads who
+        consented to it.</p>
+      ${channel("sms", "SMS")} ${channel("email", "Email")}
+    </fieldset>
+  `;
+}
 
 /** How the timing step reports changes. */
 export interface TimingHandlers {
@@ -276,43 +298,5 @@ export function renderLaunchStep(form: CampaignForm, audience: AudienceState): T
     </dl>
     <p class="hint">Launching enrolls the matching leads now; each gets the messages in their
       send window, with their consent.</p>
-  `;
-}
-
-/** The message being edited as a sample contact would get it, or why it cannot be shown. */
-export function renderPreview(
-  p: PreviewState,
-  [i, j]: readonly [number, number],
-  abTest: boolean,
-): TemplateResult {
-  const which = `${i === 0 ? "first message" : `follow-up ${i}`}${
-    abTest ? `, version ${j === 0 ? "A" : "B"}` : ""
-  }`;
-  let body: TemplateResult;
-  if (p.state === "empty") {
-    body = html`<p class="muted">Write the message or pick a saved template to see it here.</p>`;
-  } else if (p.state === "loading") {
-    body = html`<p class="muted">Rendering...</p>`;
-  } else if (p.state === "error") {
-    body = html`<p class="error">Cannot preview: ${p.message}</p>`;
-  } else {
-    const c = p.preview.contact;
-    const missing = [...p.preview.emptyVariables, ...p.preview.fallbackVariables];
-    body = html`
-      <p class="hint">As ${c.name ?? "a sample contact"}${c.company ? ` of ${c.company}` : ""}
-        would get it.</p>
-      ${p.preview.subject ? html`<p><strong>Subject:</strong> ${p.preview.subject}</p>` : nothing}
-      <div class="bubble message-text" data-preview-body>${p.preview.body}</div>
-      ${missing.length
-        ? html`<p class="hint">A lead without a value for ${missing.join(", ")} gets a
-          fallback word or nothing there.</p>`
-        : nothing}
-    `;
-  }
-  return html`
-    <aside class="panel preview" aria-labelledby="preview-title">
-      <h4 id="preview-title">Preview of the ${which}</h4>
-      <div aria-live="polite">${body}</div>
-    </aside>
   `;
 }

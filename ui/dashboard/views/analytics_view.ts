@@ -18,14 +18,10 @@ import { baseStyles } from "../_styles.ts";
 import { href } from "../router.ts";
 import {
   type AnalyticsReport,
-  formatPercent,
   leadsPerDaySeries,
   localDay,
   memoLast,
-  moneyFormatter,
   presetRange,
-  type RoiRow,
-  roiRows,
   scoreGroups,
   type ScoreSample,
   type Touch,
@@ -36,10 +32,10 @@ import {
   distributionConfig,
   GROUP_STYLES,
   perDayConfig,
-  roiConfig,
   scatterConfig,
   SOURCE_LABELS,
 } from "./_analytics_charts.ts";
+import { renderRoi, renderRoiToggle, roiFigures } from "./_analytics_roi.ts";
 import { analyticsStyles } from "./_analytics_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
 
@@ -62,15 +58,8 @@ interface TenantSettings {
   currency?: string;
 }
 
-const CHANNEL_LABELS: Record<string, string> = { sms: "SMS", email: "Email" };
 /** Capture times are shown in the browser's zone (and say so). */
 const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-/** A channel or campaign as people read it: the campaign's name when known. */
-function roiName(r: RoiRow, campaigns: ReadonlyMap<string, string>): string {
-  if (r.kind === "channel") return CHANNEL_LABELS[r.name] ?? r.name;
-  return campaigns.get(r.name) ?? `Campaign ${r.name}`;
-}
 
 /** See the module doc. */
 export class CoveAnalyticsView extends DashboardView {
@@ -124,20 +113,7 @@ export class CoveAnalyticsView extends DashboardView {
     }));
     return { rows, config: distributionConfig(rows) };
   });
-  readonly #roiFigures = memoLast(
-    (
-      report: AnalyticsReport,
-      touch: Touch,
-      currency: string,
-      names: ReadonlyMap<string, string>,
-    ) => {
-      const money = moneyFormatter(currency || undefined);
-      const name = (r: RoiRow) => roiName(r, names);
-      const { channels, campaigns } = roiRows(report, touch);
-      const rows = [...channels, ...campaigns];
-      return { money, name, channels, campaigns, rows, config: roiConfig(rows, name, money) };
-    },
-  );
+  readonly #roiFigures = memoLast(roiFigures);
 
   constructor() {
     super();
@@ -420,85 +396,14 @@ export class CoveAnalyticsView extends DashboardView {
   }
 
   #roi() {
-    const toggle = html`
-      <div class="presets" role="group" aria-label="Attribution">
-        ${(["first", "last"] as const).map((t) =>
-          html`
-            <button type="button" class="quiet" aria-pressed=${this.touch === t ? "true" : "false"}
-              @click=${() => this.touch = t}>${t === "first"
-                ? "First touch"
-                : "Last touch"}</button>
-          `
-        )}
-      </div>
-      <p class="muted">
-        ${this.touch === "first"
-          ? "Each lead counts for the channel and campaign that first reached it."
-          : "Each lead counts for the channel and campaign that last reached it before it was won."}
-        All time, whatever the range.
-        ${this.currency
-          ? `Amounts in ${this.currency}.`
-          : "Amounts are in cents of the tenant's currency (no currency is set)."}
-      </p>
-    `;
-    const body = () => {
-      if (this.report.state !== "ready") return this.#pending(this.report, "return on investment");
-      const { money, name, channels, campaigns, rows, config } = this.#roiFigures(
-        this.report.value,
+    const body = this.report.state === "ready"
+      ? renderRoi(
+        this.#roiFigures(this.report.value, this.touch, this.currency, this.campaignNames),
         this.touch,
-        this.currency,
-        this.campaignNames,
-      );
-      if (rows.every((r) => r.leads === 0 && r.costCents === 0)) {
-        return html`${toggle}<p class="muted">No channel or campaign has reached a lead yet.</p>`;
-      }
-      const table = (caption: string, head: string, list: RoiRow[]) =>
-        list.length === 0 ? nothing : html`
-          <div class="scroll" tabindex="0" role="region" aria-label=${caption}>
-            <table class="roi" data-kind=${list[0]!.kind}>
-              <caption>${caption} (${this.touch}-touch)</caption>
-              <thead>
-                <tr>
-                  <th scope="col">${head}</th>
-                  <th scope="col">Leads</th>
-                  <th scope="col">Won</th>
-                  <th scope="col">Revenue</th>
-                  <th scope="col">Cost</th>
-                  <th scope="col">Cost per lead</th>
-                  <th scope="col">Cost per won</th>
-                  <th scope="col">ROI</th>
-                </tr>
-              </thead>
-              <tbody>${list.map((r) =>
-                html`
-                  <tr data-key=${r.key}>
-                    <th scope="row">${r.kind === "campaign"
-                      ? html`<a href=${href("campaign", { id: r.name })}>${name(r)}</a>`
-                      : name(r)}</th>
-                    <td class="n">${r.leads}</td>
-                    <td class="n">${r.won}</td>
-                    <td class="n">${money(r.revenueCents)}</td>
-                    <td class="n">${money(r.costCents)}</td>
-                    <td class="n">${money(r.costPerLeadCents)}</td>
-                    <td class="n">${money(r.costPerWonCents)}</td>
-                    <td class="n">${formatPercent(r.roi)}</td>
-                  </tr>
-                `
-              )}</tbody>
-            </table>
-          </div>
-        `;
-      const label = rows.map((r) =>
-        `${name(r)}: revenue ${money(r.revenueCents)}, cost ${money(r.costCents)}`
-      ).join("; ");
-      return html`
-        ${toggle}
-        <cove-chart class="roi" .config=${config} label=${`Revenue and cost. ${label}`}></cove-chart>
-        ${table("Return on investment per channel", "Channel", channels)}
-        ${table("Return on investment per campaign", "Campaign", campaigns)}
-      `;
-    };
-    return this.#section("roi", "Return on investment", body());
+        renderRoiToggle(this.touch, this.currency, (t) => this.touch = t),
+      )
+      : this.#pending(this.report, "return on investment");
+    return this.#section("roi", "Return on investment", body);
   }
 
   #section(id: string, title: string, body: unknown) {

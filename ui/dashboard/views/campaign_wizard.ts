@@ -24,21 +24,25 @@ import {
   newStep,
   STEP_TITLES,
   type StepForm,
-  TEMPLATE_VARIABLES,
   toDefinition,
   type VariantForm,
-  withAbTest,
+  withChannel,
   WIZARD_STEPS,
   type WizardStep,
 } from "./_campaign_form.ts";
 import {
   type AudienceState,
-  type PreviewState,
+  type ChannelHandlers,
   renderAudienceStep,
+  renderChannelStep,
   renderLaunchStep,
-  renderPreview,
   renderTimingStep,
 } from "./_campaign_wizard_steps.ts";
+import {
+  type MessageStepHandlers,
+  type PreviewState,
+  renderMessageStep,
+} from "./_campaign_message_step.ts";
 import { type FieldKit, fieldKit } from "./_campaign_fields.ts";
 
 /** How long typing pauses before the preview is asked for. */
@@ -97,6 +101,22 @@ export class CoveCampaignWizard extends DashboardView {
   #createdId: string | null = null;
   #previewTimer: ReturnType<typeof setTimeout> | undefined;
   #previewSeq = 0;
+  // What the step renderers call back: one object each, made once.
+  readonly #channelHandlers: ChannelHandlers = {
+    patch: (p) => this.#patch(p),
+    setChannel: (c) => this.form = withChannel(this.form, c),
+  };
+  readonly #messageHandlers: MessageStepHandlers = {
+    patch: (p) => this.#patch(p),
+    replace: (form) => this.form = form,
+    patchVariant: (i, j, p) => this.#patchVariant(i, j, p),
+    clearIssue: (id) => this.#clearIssue(id),
+    addFollowUp: () => void this.#addFollowUp(),
+    removeStep: (i) => this.#removeStep(i),
+    focusVariant: (i, j) => {
+      if (this.previewFor[0] !== i || this.previewFor[1] !== j) this.#schedulePreview(i, j);
+    },
+  };
 
   constructor() {
     super();
@@ -381,9 +401,14 @@ export class CoveCampaignWizard extends DashboardView {
     const kit = this.#kit;
     switch (this.step) {
       case "channel":
-        return this.#renderChannel(kit);
+        return renderChannelStep(this.form, kit, this.#channelHandlers);
       case "message":
-        return this.#renderMessage(kit);
+        return renderMessageStep(this.form, kit, {
+          templates: this.templates,
+          templatesError: this.templatesError,
+          preview: this.preview,
+          previewFor: this.previewFor,
+        }, this.#messageHandlers);
       case "timing":
         return renderTimingStep(this.form, kit, {
           patch: (p) => this.#patch(p),
@@ -402,81 +427,7 @@ export class CoveCampaignWizard extends DashboardView {
     }
   }
 
-  #renderChannel(kit: FieldKit): TemplateResult {
-    const channel = (c: "sms" | "email", label: string) =>
-      html`<label class="choice"><input type="radio" name="channel" id="channel-${c}" value=${c}
-        .checked=${this.form.channel === c}
-        @change=${() => this.#setChannel(c)}>${label}</label>`;
-    return html`
-      ${kit.text("name", "Campaign name", this.form.name, (v) => this.#patch({ name: v }), {
-        autocomplete: "off",
-      })}
-      <fieldset>
-        <legend>Channel</legend>
-        <p class="hint">Every message of the campaign goes out on this channel, to leads who
-          consented to it.</p>
-        ${channel("sms", "SMS")} ${channel("email", "Email")}
-      </fieldset>
-    `;
-  }
-
-  #setChannel(channel: "sms" | "email"): void {
-    if (channel === this.form.channel) return;
-    // Saved templates belong to one channel: a change keeps the text but forgets the template.
-    this.#patch({
-      channel,
-      steps: this.form.steps.map((s) => ({
-        ...s,
-        variants: s.variants.map((v) => ({ ...v, templateId: "" })),
-      })),
-    });
-  }
-
-  #renderMessage(kit: FieldKit): TemplateResult {
-    const f = this.form;
-    return html`
-      <p class="hint" id="variables">Variables you can use: ${TEMPLATE_VARIABLES.map((v, k) =>
-        html`${k ? ", " : ""}<code>{{${v}}}</code>`
-      )}.</p>
-      ${this.templatesError
-        ? html`<p class="error" role="alert">Saved templates could not be loaded
-          (${this.templatesError}); you can still write the message.</p>`
-        : nothing}
-      <div class="columns">
-        <div>
-          ${f.steps.map((s, i) => this.#renderMessageStep(kit, s, i))}
-          <div class="actions">
-            ${f.steps.length < 20
-              ? html`<button type="button" class="quiet" @click=${this.#addFollowUp}>
-                Add a follow-up message</button>`
-              : nothing}
-          </div>
-          <fieldset>
-            <legend>A/B test</legend>
-            <label class="choice"><input type="checkbox" id="ab-test" .checked=${f.abTest}
-              @change=${(e: Event) =>
-                this.form = withAbTest(f, (e.target as HTMLInputElement).checked)}>
-              Test two versions of each message</label>
-            ${f.abTest
-              ? html`
-                <div class="split">
-                                ${kit.text("split-a", "Version A, % of leads", f.splitA, (v) =>
-                                  this.#patch({ splitA: v }), { type: "number", min: 1, max: 99 })}
-                                ${kit.text("split-b", "Version B, % of leads", f.splitB, (v) =>
-                                  this.#patch({ splitB: v }), { type: "number", min: 1, max: 99 })}
-                              </div>
-                <p class="hint">The two shares add up to 100. A lead keeps its version for the
-                                whole campaign.</p>
-              `
-              : nothing}
-          </fieldset>
-        </div>
-        ${renderPreview(this.preview, this.previewFor, this.form.abTest)}
-      </div>
-    `;
-  }
-
-  #addFollowUp = async () => {
+  async #addFollowUp(): Promise<void> {
     const i = this.form.steps.length;
     this.#patch({
       steps: [...this.form.steps, newStep(false, this.form.abTest ? 2 : 1)],
@@ -484,7 +435,7 @@ export class CoveCampaignWizard extends DashboardView {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(`#message-${i} legend`)?.scrollIntoView();
     this.renderRoot.querySelector<HTMLElement>(`#body-${i}-0`)?.focus();
-  };
+  }
 
   #removeStep(i: number): void {
     this.#patch({ steps: this.form.steps.filter((_, k) => k !== i) });
@@ -492,77 +443,5 @@ export class CoveCampaignWizard extends DashboardView {
     void this.updateComplete.then(() =>
       this.renderRoot.querySelector<HTMLElement>("#step-title")?.focus()
     );
-  }
-
-  #renderMessageStep(kit: FieldKit, s: StepForm, i: number): TemplateResult {
-    const title = i === 0 ? "First message" : `Follow-up ${i}`;
-    return html`
-      <fieldset id="message-${i}" @focusin=${(e: FocusEvent) => {
-        const j = Number(
-          (e.target as HTMLElement).closest("[data-variant]")?.getAttribute(
-            "data-variant",
-          ) ?? 0,
-        );
-        if (this.previewFor[0] !== i || this.previewFor[1] !== j) this.#schedulePreview(i, j);
-      }}>
-        <legend>${title}</legend>
-        ${s.variants.map((v, j) => this.#renderVariant(kit, v, i, j))}
-        ${i > 0
-          ? html`<button type="button" class="quiet" @click=${() => this.#removeStep(i)}>
-            Remove ${title.toLowerCase()}</button>`
-          : nothing}
-      </fieldset>
-    `;
-  }
-
-  #renderVariant(kit: FieldKit, v: VariantForm, i: number, j: number): TemplateResult {
-    const f = this.form;
-    const saved = (this.templates ?? []).filter((t) => t.channel === f.channel);
-    const version = f.abTest ? ` (version ${j === 0 ? "A" : "B"})` : "";
-    const pick = (t: MessageTemplate | null) => {
-      if (!t) return this.#patchVariant(i, j, { templateId: "" });
-      this.#clearIssue(`body-${i}-${j}`);
-      this.#clearIssue(`subject-${i}-${j}`);
-      this.#patchVariant(i, j, { templateId: t.id, body: t.body, subject: t.subject ?? "" });
-    };
-    const group = `tpl-${i}-${j}`;
-    return html`
-      <div data-variant=${j}>
-        ${f.abTest ? html`<h4>Version ${j === 0 ? "A" : "B"}</h4>` : nothing}
-        <fieldset class="templates">
-          <legend>Start from${version}</legend>
-          ${this.templates === null
-            ? html`<p class="muted" role="status">Loading saved templates...</p>`
-            : nothing}
-          <label class="choice"><input type="radio" name=${group} id="${group}-own"
-            .checked=${v.templateId === ""} @change=${() => pick(null)}>Write my own</label>
-          ${saved.map((t) =>
-            html`<label class="choice"><input type="radio" name=${group} id="${group}-${t.id}"
-              .checked=${v.templateId === t.id} @change=${() => pick(t)}>
-              Saved template: ${t.name}</label>`
-          )}
-          ${this.templates !== null && saved.length === 0
-            ? html`<p class="hint">No saved ${f.channel === "sms" ? "SMS" : "email"} templates
-              yet.</p>`
-            : nothing}
-        </fieldset>
-        ${f.channel === "email"
-          ? kit.text(
-            `subject-${i}-${j}`,
-            `Subject${version}`,
-            v.subject,
-            (s) => this.#patchVariant(i, j, { subject: s }),
-            { describedBy: "variables" },
-          )
-          : nothing}
-        ${kit.area(
-          `body-${i}-${j}`,
-          `Message${version}`,
-          v.body,
-          (b) => this.#patchVariant(i, j, { body: b }),
-          "variables",
-        )}
-      </div>
-    `;
   }
 }
