@@ -10,101 +10,43 @@
  *
  * @module
  */
-import { css, html, nothing } from "lit";
-import { ApiError } from "../api.ts";
-import { href } from "../router.ts";
+import { html, nothing } from "lit";
 import { baseStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
 import {
   addDays,
-  byDay,
   dateIn,
-  dayLabel,
   mondayOf,
   slotLabel,
-  timeSpan,
   type Week,
   weekLabel,
   weekStarting,
 } from "./_calendar_week.ts";
-import { type Member, splitIssues } from "./_tasks_model.ts";
+import {
+  bookFailure,
+  fillAttendee,
+  type LeadChoice,
+  type MemberBooking,
+  readSlots,
+  renderBookForm,
+  renderCancel,
+  renderReschedule,
+  type Slots,
+} from "./_calendar_forms.ts";
+import { type PanelKind, renderBooking, renderDays } from "./_calendar_cards.ts";
+import { calendarStyles } from "./_calendar_styles.ts";
+import type { Member } from "./_tasks_model.ts";
 import { boardStyles } from "./_tasks_styles.ts";
-
-/** A booking as `GET /v1/bookings` lists it (instants are UTC ISO strings). */
-export interface MemberBooking {
-  id: string;
-  start: string;
-  end: string;
-  leadId: string;
-  attendee: { name: string; email?: string; phone?: string; timeZone?: string };
-  status: "confirmed" | "cancelled";
-  createdAt: string;
-  cancelReason?: string;
-  memberId: string;
-}
-
-interface Slot {
-  start: string;
-  end: string;
-}
-
-/** Free slots as read from `/v1/availability`, or why there are none. */
-type Slots =
-  | { state: "idle" }
-  | { state: "loading" }
-  | { state: "ok"; slots: Slot[] }
-  | { state: "no_hours" }
-  | { state: "error"; message: string };
-
-interface LeadChoice {
-  lead_id: string;
-  name: string | null;
-  email: string | null;
-}
 
 /** An open action on one booking. */
 interface Panel {
   bookingId: string;
-  kind: "cancel" | "reschedule";
+  kind: PanelKind;
   /** Sent as the reschedule's idempotency key: a retried click moves it once. */
   key: string;
 }
 
-/** How far ahead free slots are offered. */
-const SLOT_DAYS = 14;
-const BOOK_FIELDS = [
-  "memberId",
-  "start",
-  "durationMinutes",
-  "leadId",
-  "attendee.name",
-  "attendee.email",
-] as const;
-
-/** The gateway's refusals of a slot (409) belong next to the time picked. */
-const SLOT_CONFLICTS = new Set([
-  "slot_taken",
-  "in_the_past",
-  "too_soon",
-  "beyond_horizon",
-  "outside_working_hours",
-  "misaligned",
-  "no_working_hours",
-]);
-
 const viewerZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-/** Field messages of a failed call: the fields it names, slot refusals on `start`, the rest. */
-function failure(error: unknown, fields: readonly string[]) {
-  if (!(error instanceof ApiError)) {
-    return { byField: {} as Record<string, string>, rest: [(error as Error).message] };
-  }
-  if (SLOT_CONFLICTS.has(error.code)) {
-    return { byField: { start: error.message } as Record<string, string>, rest: [] };
-  }
-  const split = splitIssues(error.issues, fields);
-  return error.issues.length === 0 ? { byField: split.byField, rest: [error.message] } : split;
-}
 
 /** See the module doc. */
 export class CoveBookingsCalendar extends DashboardView {
@@ -127,61 +69,7 @@ export class CoveBookingsCalendar extends DashboardView {
     bookError: { state: true },
     announcement: { state: true },
   };
-  static override styles = [
-    baseStyles,
-    boardStyles,
-    css`
-      .week {
-        display: grid;
-        gap: 0.75rem;
-        grid-template-columns: minmax(0, 1fr);
-      }
-      @media (min-width: 64rem) {
-        .week {
-          grid-template-columns: repeat(7, minmax(0, 1fr));
-        }
-      }
-      .day {
-        background: #f3f3f6;
-        border-radius: 0.5rem;
-        padding: 0.625rem;
-        display: grid;
-        gap: 0.5rem;
-        align-content: start;
-      }
-      .day[aria-current="date"] {
-        outline: 2px solid #0b57d0;
-      }
-      .day h4 {
-        margin: 0;
-        font-size: 1rem;
-      }
-      .nav {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-      }
-      .day .card {
-        padding: 0.5rem;
-      }
-      .card .actions button {
-        flex: 1 1 auto;
-        padding: 0.5rem 0.375rem;
-        /* Whole words: a narrow day column must not break "Reschedule" mid-word. */
-        overflow-wrap: normal;
-      }
-      .panel-inline {
-        display: grid;
-        gap: 0.5rem;
-        border-top: 1px solid #c4c6cc;
-        padding-top: 0.5rem;
-      }
-      .panel-inline select,
-      .panel-inline input {
-        width: 100%;
-      }
-    `,
-  ];
+  static override styles = [baseStyles, boardStyles, calendarStyles];
 
   /** The shown week's Monday (`YYYY-MM-DD` in the viewer's zone). */
   declare monday: string;
@@ -286,22 +174,8 @@ export class CoveBookingsCalendar extends DashboardView {
   }
 
   /** Free slots of `memberId` for a meeting of `minutes`, from the shown week (or now) on. */
-  async #slots(memberId: string, minutes: number): Promise<Slots> {
-    const from = Math.max(Date.now(), this.#week.from);
-    const q = new URLSearchParams({
-      member: memberId,
-      from: new Date(from).toISOString(),
-      to: new Date(from + SLOT_DAYS * 86_400_000).toISOString(),
-      durationMinutes: String(minutes),
-    });
-    try {
-      const a = await this.api.get<{ status: "ok"; slots: Slot[] } | { status: "no_hours" }>(
-        `/v1/availability?${q}`,
-      );
-      return a.status === "ok" ? { state: "ok", slots: a.slots } : { state: "no_hours" };
-    } catch (error) {
-      return { state: "error", message: (error as Error).message };
-    }
+  #slots(memberId: string, minutes: number): Promise<Slots> {
+    return readSlots(this.api, memberId, Math.max(Date.now(), this.#week.from), minutes);
   }
 
   async #openPanel(b: MemberBooking, kind: Panel["kind"]): Promise<void> {
@@ -410,17 +284,6 @@ export class CoveBookingsCalendar extends DashboardView {
     this.bookSlots = await this.#slots(memberId, Number(data.get("durationMinutes")));
   }
 
-  #leadPicked(e: Event): void {
-    const input = e.target as HTMLInputElement;
-    const lead = this.leads.find((l) => l.lead_id === input.value.trim());
-    const form = input.form;
-    if (!lead || !form) return;
-    const name = form.elements.namedItem("attendeeName") as HTMLInputElement | null;
-    const email = form.elements.namedItem("attendeeEmail") as HTMLInputElement | null;
-    if (name && !name.value && lead.name) name.value = lead.name;
-    if (email && !email.value && lead.email) email.value = lead.email;
-  }
-
   async #book(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
@@ -454,7 +317,7 @@ export class CoveBookingsCalendar extends DashboardView {
       if (shown) await this.#replace(b, `Booked ${b.attendee.name} on ${when}.`);
       else this.announcement = `Booked ${b.attendee.name} on ${when} (another week).`;
     } catch (error) {
-      const { byField, rest } = failure(error, BOOK_FIELDS);
+      const { byField, rest } = bookFailure(error);
       this.bookIssues = byField;
       this.bookError = rest.join("; ");
       this.booking = "open";
@@ -491,7 +354,21 @@ export class CoveBookingsCalendar extends DashboardView {
         <button aria-expanded=${this.booking !== "closed"} aria-controls="book-panel"
           @click=${this.#toggleBooking}>Book a meeting</button>
       </div>
-      ${this.#renderBookForm()}
+      ${renderBookForm({
+        booking: this.booking,
+        zone: this.#zone,
+        members: this.members,
+        memberFilter: this.memberFilter,
+        leads: this.leads,
+        slots: this.bookSlots,
+        issues: this.bookIssues,
+        error: this.bookError,
+        // Methods, not closures: lit calls a listener with the view as `this`.
+        submit: this.#book,
+        resetSlots: () => (this.bookSlots = { state: "idle" }),
+        findTimes: this.#findTimes,
+        leadPicked: (e: Event) => fillAttendee(e, this.leads),
+      })}
       <h3 id="week-title" data-monday=${week.monday}>Week of ${weekLabel(week)}</h3>
       <p class="muted">Times are in your time zone, ${this.#zone}.</p>
       ${this.#renderWeek(week)}
@@ -510,218 +387,29 @@ export class CoveBookingsCalendar extends DashboardView {
         </div>
       `;
     }
-    const days = byDay(this.bookings, week);
-    const todayDate = dateIn(Date.now(), this.#zone);
     return html`
       ${this.loadError ? html`<p class="error" role="alert">${this.loadError}</p>` : nothing}
-      <div class="week">
-        ${week.days.map(({ date }) => {
-          const items = days.get(date) ?? [];
-          const isToday = date === todayDate;
-          return html`
-            <section class="day" data-date=${date} aria-labelledby="day-${date}"
-              aria-current=${isToday ? "date" : nothing}>
-              <h4 id="day-${date}">${dayLabel(date)}${isToday ? " (today)" : ""}</h4>
-              ${items.length === 0
-                ? html`<p class="muted">No meetings</p>`
-                : html`<ul class="plain">${
-                  items.map((b) => html`<li>${this.#renderBooking(b)}</li>`)
-                }</ul>`}
-            </section>
-          `;
-        })}
-      </div>
+      ${renderDays(week, this.bookings, this.#zone, (b) => this.#renderBooking(b))}
     `;
   }
 
   #renderBooking(b: MemberBooking) {
-    const open = this.panel?.bookingId === b.id ? this.panel : null;
-    const changeable = b.status === "confirmed" && Date.parse(b.start) > Date.now();
-    const when = timeSpan(b.start, b.end, this.#zone);
-    const who = `${b.attendee.name}, ${when}`;
-    return html`
-      <article class="card" id="booking-${b.id}" tabindex="-1" data-booking-id=${b.id}
-        data-status=${b.status} aria-label="Meeting with ${who}">
-        <p><strong><time datetime=${b.start}>${when}</time></strong></p>
-        <p>Lead: <a href=${href("lead", { id: b.leadId })}>${b.attendee.name}</a></p>
-        ${b.attendee.timeZone && b.attendee.timeZone !== this.#zone
-          ? html`<p class="muted">Their time: ${
-            timeSpan(b.start, b.end, b.attendee.timeZone)
-          } (${b.attendee.timeZone})</p>`
-          : nothing}
-        <p>With ${this.#memberName(b.memberId)}</p>
-        <p><span class="badge ${b.status}">${b.status === "confirmed"
-          ? "Confirmed"
-          : "Cancelled"}</span>${b.cancelReason
-          ? html`
-            <span class="muted">${b.cancelReason}</span>
-          `
-          : nothing}</p>
-        ${changeable
-          ? html`
-            <div class="actions">
-              <button class="quiet" aria-expanded=${open?.kind === "reschedule"}
-                aria-label="Reschedule the meeting with ${who}"
-                @click=${() => this.#openPanel(b, "reschedule")}>Reschedule</button>
-              <button class="quiet" aria-expanded=${open?.kind === "cancel"}
-                aria-label="Cancel the meeting with ${who}"
-                @click=${() => this.#openPanel(b, "cancel")}>Cancel</button>
-            </div>
-          `
-          : nothing}
-        ${open?.kind === "cancel" ? this.#renderCancel(b) : nothing}
-        ${open?.kind === "reschedule" ? this.#renderReschedule(b) : nothing}
-      </article>
-    `;
-  }
-
-  #renderPanelError(id: string) {
-    return this.panelError
-      ? html`<p id=${id} class="field-error" role="alert">${this.panelError}</p>`
-      : nothing;
-  }
-
-  #renderCancel(b: MemberBooking) {
-    return html`
-      <form class="panel-inline" @submit=${(e: SubmitEvent) => this.#cancel(b, e)}>
-        <label for="reason-${b.id}">Reason (optional, sent to ${b.attendee.name})</label>
-        <input id="reason-${b.id}" name="reason" maxlength="500"
-          aria-describedby=${this.panelError ? `panel-error-${b.id}` : nothing}>
-        <button type="submit" ?disabled=${this.panelBusy}>Confirm cancellation</button>
-        <button type="button" class="quiet" @click=${() => this.#closePanel(b)}>Keep it</button>
-        ${this.#renderPanelError(`panel-error-${b.id}`)}
-      </form>
-    `;
-  }
-
-  #renderReschedule(b: MemberBooking) {
-    const id = `slot-${b.id}`;
-    return html`
-      <form class="panel-inline" @submit=${(e: SubmitEvent) => this.#reschedule(b, e)}>
-        ${this.#renderSlotPicker(
-          this.panelSlots,
-          id,
-          "New time",
-          this.panelError ? `panel-error-${b.id}` : undefined,
-        )}
-        <button type="submit" ?disabled=${this.panelBusy || this.panelSlots.state !== "ok"}>
-          Move meeting</button>
-        <button type="button" class="quiet" @click=${() => this.#closePanel(b)}>Close</button>
-        ${this.#renderPanelError(`panel-error-${b.id}`)}
-      </form>
-    `;
-  }
-
-  /** A `start` select of free slots grouped by day, or why there are none. */
-  #renderSlotPicker(slots: Slots, id: string, label: string, describedBy?: string) {
-    switch (slots.state) {
-      case "idle":
-        return nothing;
-      case "loading":
-        return html`<p class="muted" role="status">Finding free times...</p>`;
-      case "no_hours":
-        return html`<p class="error" role="alert">This member has no working hours set, so no
-          time can be offered.</p>`;
-      case "error":
-        return html`<p class="error" role="alert">Free times could not be read: ${slots.message}</p>`;
-      case "ok": {
-        if (slots.slots.length === 0) {
-          return html`<p class="error" role="alert">No free time in the next ${SLOT_DAYS} days.</p>`;
-        }
-        const groups = new Map<string, Slot[]>();
-        for (const s of slots.slots) {
-          const day = dateIn(Date.parse(s.start), this.#zone);
-          groups.set(day, [...(groups.get(day) ?? []), s]);
-        }
-        return html`
-          <div class="field">
-            <label for=${id}>${label}</label>
-            <select id=${id} name="start" aria-describedby=${describedBy ?? nothing}>
-              ${[...groups].map(([day, list]) =>
-                html`<optgroup label=${dayLabel(day)}>${
-                  list.map((s) =>
-                    html`<option value=${s.start}>${slotLabel(s.start, this.#zone)}</option>`
-                  )
-                }</optgroup>`
-              )}
-            </select>
-          </div>
-        `;
-      }
-    }
-  }
-
-  #renderBookForm() {
-    if (this.booking === "closed") return nothing;
-    const issue = (f: string) => this.bookIssues[f];
-    const errId = (f: string) => `book-${f.replace(".", "-")}-error`;
-    const described = (f: string) => issue(f) ? errId(f) : nothing;
-    const error = (f: string) =>
-      issue(f) ? html`<p id=${errId(f)} class="field-error" role="alert">${issue(f)}</p>` : nothing;
-    return html`
-      <section id="book-panel" class="panel" aria-labelledby="book-title">
-        <h3 id="book-title">Book a meeting</h3>
-        <form id="book-form" @submit=${this.#book} novalidate>
-          <div class="field">
-            <label for="book-member">Team member</label>
-            <select id="book-member" name="memberId" aria-describedby=${described("memberId")}
-              @change=${() => (this.bookSlots = { state: "idle" })}>
-              ${this.members.map((m) =>
-                html`<option value=${m.id} ?selected=${
-                  m.id === this.memberFilter
-                }>${m.name}</option>`
-              )}
-            </select>
-            ${error("memberId")}
-          </div>
-          <div class="field">
-            <label for="book-duration">Length</label>
-            <select id="book-duration" name="durationMinutes"
-              aria-describedby=${described("durationMinutes")}
-              @change=${() => (this.bookSlots = { state: "idle" })}>
-              ${[15, 30, 45, 60, 90].map((m) =>
-                html`<option value=${m} ?selected=${m === 30}>${m} minutes</option>`
-              )}
-            </select>
-            ${error("durationMinutes")}
-          </div>
-          <div class="field">
-            <button type="button" class="quiet" @click=${this.#findTimes}>Show free times</button>
-          </div>
-          ${this.#renderSlotPicker(
-            this.bookSlots,
-            "book-start",
-            "Time",
-            issue("start") ? errId("start") : undefined,
-          )}
-          ${error("start")}
-          <div class="field">
-            <label for="book-lead">Lead</label>
-            <input id="book-lead" name="leadId" list="book-leads" autocomplete="off"
-              aria-describedby=${described("leadId")} @input=${this.#leadPicked}>
-            <datalist id="book-leads">${this.leads.map((l) =>
-              html`<option value=${l.lead_id}>${l.name ?? l.email ?? l.lead_id}</option>`
-            )}</datalist>
-            ${error("leadId")}
-          </div>
-          <div class="field">
-            <label for="book-name">Attendee name</label>
-            <input id="book-name" name="attendeeName" autocomplete="off"
-              aria-describedby=${described("attendee.name")}>
-            ${error("attendee.name")}
-          </div>
-          <div class="field">
-            <label for="book-email">Attendee email (for the confirmation)</label>
-            <input id="book-email" name="attendeeEmail" type="email" autocomplete="off"
-              aria-describedby=${described("attendee.email")}>
-            ${error("attendee.email")}
-          </div>
-          <div class="field">
-            <button type="submit" ?disabled=${this.booking === "submitting"}>Book</button>
-          </div>
-        </form>
-        ${this.bookError ? html`<p class="error" role="alert">${this.bookError}</p>` : nothing}
-      </section>
-    `;
+    const panel = {
+      zone: this.#zone,
+      slots: this.panelSlots,
+      error: this.panelError,
+      busy: this.panelBusy,
+      close: () => this.#closePanel(b),
+    };
+    return renderBooking(b, {
+      zone: this.#zone,
+      memberName: this.#memberName(b.memberId),
+      open: this.panel?.bookingId === b.id ? this.panel.kind : undefined,
+      toggle: (kind) => this.#openPanel(b, kind),
+      cancelForm: () =>
+        renderCancel(b, { ...panel, submit: (e: SubmitEvent) => this.#cancel(b, e) }),
+      rescheduleForm: () =>
+        renderReschedule(b, { ...panel, submit: (e: SubmitEvent) => this.#reschedule(b, e) }),
+    });
   }
 }

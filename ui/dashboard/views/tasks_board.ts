@@ -10,63 +10,30 @@
  *
  * @module
  */
-import { css, html, nothing } from "lit";
-import { ApiError } from "../api.ts";
-import { href } from "../router.ts";
+import { html, nothing } from "lit";
 import { baseStyles } from "../_styles.ts";
 import { DashboardView, type LiveTick } from "./_view.ts";
 import { boardStyles } from "./_tasks_styles.ts";
 import {
-  assignable,
   boardPath,
   COLUMNS,
-  dueLabel,
-  isOverdue,
   type Member,
-  movesFrom,
   NO_FILTERS,
-  PRIORITIES,
-  splitIssues,
-  TASK_TYPES,
   type TaskFilters,
   type TaskMove,
   type TaskRow,
   tasksPath,
   type TaskStatus,
 } from "./_tasks_model.ts";
+import { renderTaskCard } from "./_tasks_card.ts";
+import { type Column, columnStyles, renderColumns } from "./_tasks_columns.ts";
+import { createFailure, renderCreateForm, renderFilters } from "./_tasks_form.ts";
+import { LeadNamer } from "./_tasks_leads.ts";
 
 /** Tasks per page of a column. */
 export const TASKS_PAGE = 50;
-/** Leads asked for by id per load when the newest leads' list did not name them. */
-const LEAD_LOOKUPS = 5;
 /** The list route's largest page: a re-read keeps at most this many of a column. */
 const MAX_PAGE = 200;
-
-/** A column: its tasks, the cursor of its next page, and why reading that page failed. */
-interface Column {
-  items: TaskRow[];
-  next: string | null;
-  error: string;
-}
-
-/** The part of `GET /v1/leads/{id}` that names the lead. */
-interface LeadContact {
-  contact?: { name?: string; email?: string };
-}
-
-interface LeadName {
-  lead_id: string;
-  name: string | null;
-  email: string | null;
-}
-
-const MOVE_LABELS: Record<TaskMove, string> = {
-  complete: "Mark done",
-  cancel: "Cancel task",
-  reopen: "Reopen",
-};
-
-const CREATE_FIELDS = ["leadId", "title", "type", "priority", "dueAt"] as const;
 
 const emptyColumns = (): Record<TaskStatus, Column> => ({
   open: { items: [], next: null, error: "" },
@@ -94,42 +61,7 @@ export class CoveTasksBoard extends DashboardView {
     teamError: { state: true },
     boardError: { state: true },
   };
-  static override styles = [
-    baseStyles,
-    boardStyles,
-    css`
-      .columns {
-        display: grid;
-        gap: 1rem;
-        grid-template-columns: minmax(0, 1fr);
-      }
-      @media (min-width: 40rem) {
-        .columns {
-          grid-template-columns: repeat(2, minmax(0, 1fr));
-        }
-      }
-      @media (min-width: 64rem) {
-        .columns {
-          grid-template-columns: repeat(4, minmax(0, 1fr));
-        }
-      }
-      .column {
-        background: #f3f3f6;
-        border-radius: 0.5rem;
-        padding: 0.75rem;
-        display: grid;
-        gap: 0.5rem;
-        align-content: start;
-      }
-      .toolbar .toolbar {
-        margin: 0;
-      }
-      .column h3 {
-        margin: 0;
-        font-size: 1.0625rem;
-      }
-    `,
-  ];
+  static override styles = [baseStyles, boardStyles, columnStyles];
 
   declare phase: "pending" | "ready" | "error";
   declare columns: Record<TaskStatus, Column>;
@@ -154,10 +86,7 @@ export class CoveTasksBoard extends DashboardView {
   #shownFilters: TaskFilters | null = null;
   /** Whether the team may have changed since it was read (first load, a `team` tick). */
   #teamStale = true;
-  /** Whether the newest leads have been read for names. */
-  #leadsListed = false;
-  /** Leads asked for by id that could not be named. */
-  readonly #nameless = new Set<string>();
+  readonly #leadNamer = new LeadNamer();
 
   constructor() {
     super();
@@ -230,49 +159,7 @@ export class CoveTasksBoard extends DashboardView {
         added.map((t) => t.title).join(", ")
       }`;
     }
-    await this.#nameLeads();
-  }
-
-  /**
-   * Names for lead links and the create form's suggestions. The newest
-   * leads come in one read (again while more leads are unnamed than a few);
-   * a few leads it does not name (newer than the list's read model, or
-   * older than its page) are then asked for one by one, each once.
-   */
-  async #nameLeads(): Promise<void> {
-    const unnamed = () => [
-      ...new Set(
-        this.#allTasks().map((t) => t.leadId).filter((id) =>
-          !this.leads.has(id) && !this.#nameless.has(id)
-        ),
-      ),
-    ];
-    if (!this.#leadsListed || unnamed().length > LEAD_LOOKUPS) {
-      try {
-        const page = await this.api.get<{ items: LeadName[] }>("/v1/leads?limit=200");
-        this.leads = new Map([
-          ...this.leads,
-          ...page.items.map((l) => [l.lead_id, l.name ?? l.email ?? l.lead_id] as const),
-        ]);
-        this.#leadsListed = true;
-      } catch {
-        // Only names are missing then: links show the lead's id and the form takes an id.
-        return;
-      }
-    }
-    const asked = unnamed().slice(0, LEAD_LOOKUPS);
-    if (asked.length === 0) return;
-    const found = await Promise.all(asked.map(async (id) => {
-      try {
-        const lead = await this.api.get<LeadContact>(`/v1/leads/${encodeURIComponent(id)}`);
-        return [id, lead.contact?.name ?? lead.contact?.email ?? id] as const;
-      } catch {
-        this.#nameless.add(id); // Shown by its id from now on, not asked for again.
-        return null;
-      }
-    }));
-    const named = found.filter((f) => f !== null);
-    if (named.length > 0) this.leads = new Map([...this.leads, ...named]);
+    await this.#leadNamer.name(this, () => this.#allTasks().map((t) => t.leadId));
   }
 
   #allTasks(): TaskRow[] {
@@ -410,12 +297,9 @@ export class CoveTasksBoard extends DashboardView {
       const who = reply.task.assignee ? this.#memberName(reply.task.assignee) : "nobody yet";
       this.announcement = `Created "${reply.task.title}", assigned to ${who}.`;
     } catch (error) {
-      const issues = error instanceof ApiError ? error.issues : [];
-      const { byField, rest } = splitIssues(issues, CREATE_FIELDS);
-      this.createIssues = byField;
-      this.createError = rest.length > 0 || issues.length === 0
-        ? [...(issues.length === 0 ? [(error as Error).message] : []), ...rest].join("; ")
-        : "";
+      const failure = createFailure(error);
+      this.createIssues = failure.issues;
+      this.createError = failure.error;
     } finally {
       if (this.creating === "submitting") this.creating = "open";
     }
@@ -437,112 +321,22 @@ export class CoveTasksBoard extends DashboardView {
     return html`
       <h2>Tasks</h2>
       <p class="visually-hidden" role="status" aria-live="polite">${this.announcement}</p>
-      ${this.#renderFilters()} ${this.#renderCreate()} ${this.teamError
+      ${renderFilters({
+        filters: this.filters,
+        members: this.members,
+        creating: this.creating !== "closed",
+        setFilters: (change) => this.#setFilters(change),
+        // A method, not a closure: lit calls a listener with the view as `this`.
+        toggleCreate: this.#toggleCreate,
+      })} ${renderCreateForm({
+        creating: this.creating,
+        leads: this.leads,
+        issues: this.createIssues,
+        error: this.createError,
+        submit: this.#create,
+      })} ${this.teamError
         ? html`<p class="error" role="alert">${this.teamError}</p>`
         : nothing} ${this.#renderBoard()}
-    `;
-  }
-
-  #renderFilters() {
-    const f = this.filters;
-    return html`
-      <div class="toolbar">
-        <form class="toolbar" aria-label="Filter tasks" @submit=${(e: Event) => e.preventDefault()}>
-          <div class="field">
-            <label for="filter-assignee">Assignee</label>
-            <select id="filter-assignee" @change=${(e: Event) =>
-              this.#setFilters({ assignee: (e.target as HTMLSelectElement).value })}>
-            <option value="" ?selected=${f.assignee === ""}>Anyone</option>
-            ${this.members.map((m) =>
-              html`<option value=${m.id} ?selected=${f.assignee === m.id}>${m.name}</option>`
-            )}
-          </select>
-          </div>
-          <div class="field">
-            <label for="filter-type">Type</label>
-            <select id="filter-type" @change=${(e: Event) =>
-              this.#setFilters({
-                type: (e.target as HTMLSelectElement).value as TaskFilters["type"],
-              })}>
-            <option value="" ?selected=${f.type === ""}>Any type</option>
-            ${TASK_TYPES.map((t) =>
-              html`<option value=${t} ?selected=${f.type === t}>${t}</option>`
-            )}
-          </select>
-          </div>
-          <label class="check" for="filter-overdue">
-          <input type="checkbox" id="filter-overdue" .checked=${f.overdueOnly}
-            @change=${(e: Event) =>
-              this.#setFilters({ overdueOnly: (e.target as HTMLInputElement).checked })}>
-          Overdue only
-        </label>
-        </form>
-        <button type="button" class="quiet" aria-expanded=${this.creating !== "closed"}
-          aria-controls="create-panel" @click=${this.#toggleCreate}>New task</button>
-      </div>
-    `;
-  }
-
-  #renderCreate() {
-    if (this.creating === "closed") return nothing;
-    const issue = (field: string) => this.createIssues[field];
-    const described = (field: string) => issue(field) ? `new-${field}-error` : nothing;
-    const error = (field: string) =>
-      issue(field)
-        ? html`<p id="new-${field}-error" class="field-error" role="alert">${issue(field)}</p>`
-        : nothing;
-    return html`
-      <section id="create-panel" class="panel" aria-labelledby="create-title">
-        <h3 id="create-title">New task</h3>
-        <form @submit=${this.#create} novalidate>
-          <div class="field">
-            <label for="new-leadId">Lead</label>
-            <input id="new-leadId" name="leadId" list="lead-options" autocomplete="off"
-              required aria-invalid=${issue("leadId") ? "true" : "false"}
-              aria-describedby=${described("leadId")}>
-            <datalist id="lead-options">${[...this.leads].map(([id, name]) =>
-              html`<option value=${id}>${name}</option>`
-            )}</datalist>
-            ${error("leadId")}
-          </div>
-          <div class="field">
-            <label for="new-title">Title</label>
-            <input id="new-title" name="title" required maxlength="200"
-              aria-invalid=${issue("title") ? "true" : "false"} aria-describedby=${described(
-                "title",
-              )}>
-            ${error("title")}
-          </div>
-          <div class="field">
-            <label for="new-type">Type</label>
-            <select id="new-type" name="type" aria-describedby=${described("type")}>
-              ${TASK_TYPES.map((t) => html`<option value=${t}>${t}</option>`)}
-            </select>
-            ${error("type")}
-          </div>
-          <div class="field">
-            <label for="new-priority">Priority</label>
-            <select id="new-priority" name="priority" aria-describedby=${described("priority")}>
-              ${PRIORITIES.map((p) =>
-                html`<option value=${p} ?selected=${p === "medium"}>${p}</option>`
-              )}
-            </select>
-            ${error("priority")}
-          </div>
-          <div class="field">
-            <label for="new-dueAt">Due (your time)</label>
-            <input id="new-dueAt" name="dueAt" type="datetime-local" required
-              aria-invalid=${issue("dueAt") ? "true" : "false"} aria-describedby=${described(
-                "dueAt",
-              )}>
-            ${error("dueAt")}
-          </div>
-          <div class="field">
-            <button type="submit" ?disabled=${this.creating === "submitting"}>Create task</button>
-          </div>
-        </form>
-        ${this.createError ? html`<p class="error" role="alert">${this.createError}</p>` : nothing}
-      </section>
     `;
   }
 
@@ -562,83 +356,25 @@ export class CoveTasksBoard extends DashboardView {
       ${this.boardError
         ? html`<p class="error" role="alert">The board could not be refreshed: ${this.boardError}</p>`
         : nothing}
-      <div class="columns">
-        ${COLUMNS.map(([status, label]) => {
-          const column = this.columns[status];
-          return html`
-            <section class="column" data-status=${status} aria-labelledby="col-${status}">
-              <h3 id="col-${status}">${label} <span class="muted">(${column.items
-                .length}${column.next ? "+" : ""})</span></h3>
-              ${column.error
-                ? html`<p class="error" role="alert">More could not be read: ${column.error}</p>`
-                : nothing}
-              ${column.items.length === 0
-                ? html`<p class="muted">No ${label.toLowerCase()} tasks${
-                  filtered ? " match the filters" : ""
-                }.</p>`
-                : html`<ul class="plain">${
-                  column.items.map((t) => html`<li>${this.#renderCard(t)}</li>`)
-                }</ul>`}
-              ${column.next
-                ? html`<button class="quiet" @click=${() => this.#loadMore(status)}>
-                  More ${label.toLowerCase()} tasks</button>`
-                : nothing}
-            </section>
-          `;
-        })}
-      </div>
+      ${renderColumns({
+        columns: this.columns,
+        filtered,
+        card: (t) => this.#renderCard(t),
+        loadMore: (status) => this.#loadMore(status),
+      })}
     `;
   }
 
   #renderCard(t: TaskRow) {
-    const busy = this.busy.has(t.taskId);
-    const error = this.cardErrors.get(t.taskId);
-    const overdue = isOverdue(t, Date.now());
-    const titleId = `title-${t.taskId}`;
-    return html`
-      <article class="card" id="card-${t.taskId}" tabindex="-1" data-task-id=${t.taskId}
-        data-status=${t.status} ?data-fresh=${this.fresh.has(t.taskId)}
-        aria-labelledby=${titleId} aria-busy=${busy ? "true" : "false"}>
-        <h4 id=${titleId}>${t.title}</h4>
-        <p class="muted">${t.type} · ${t.priority} priority${this.fresh.has(t.taskId)
-          ? " · new"
-          : ""}</p>
-        <p>Lead: <a href=${href("lead", { id: t.leadId })}>${this.leads.get(t.leadId) ??
-          t.leadId}</a></p>
-        <p>Assignee: ${t.assignee ? this.#memberName(t.assignee) : "Unassigned"}</p>
-        <p>Due: <time datetime=${new Date(t.dueAt).toISOString()}>${dueLabel(t.dueAt)}</time>
-          ${overdue ? html`<span class="badge overdue">Overdue</span>` : nothing}</p>
-        <div class="actions">
-          ${assignable(t.status) && this.members.length > 0
-            ? html`
-              <div class="field">
-                <label for="assign-${t.taskId}">${t.assignee ? "Reassign to" : "Assign to"}</label>
-                <select id="assign-${t.taskId}" aria-describedby=${error
-                  ? `error-${t.taskId}`
-                  : nothing}>
-                  ${this.members.map((m) =>
-                    html`<option value=${m.id} ?selected=${m.id === t.assignee}>${m.name}${
-                      m.available ? "" : " (away)"
-                    }</option>`
-                  )}
-                </select>
-              </div>
-              <button class="quiet" ?disabled=${busy} aria-label="Assign ${t.title}"
-                @click=${() => this.#assign(t)}>Assign</button>
-            `
-            : nothing}
-          ${movesFrom(t.status).map((move) =>
-            html`
-              <button class=${move === "cancel" ? "quiet" : ""} ?disabled=${busy}
-                aria-label="${MOVE_LABELS[move]}: ${t.title}" data-move=${move}
-                @click=${() => this.#move(t, move)}>${MOVE_LABELS[move]}</button>
-            `
-          )}
-        </div>
-        ${error
-          ? html`<p id="error-${t.taskId}" class="field-error" role="alert">${error}</p>`
-          : nothing}
-      </article>
-    `;
+    return renderTaskCard(t, {
+      busy: this.busy.has(t.taskId),
+      error: this.cardErrors.get(t.taskId),
+      fresh: this.fresh.has(t.taskId),
+      leadName: this.leads.get(t.leadId) ?? t.leadId,
+      assigneeName: t.assignee ? this.#memberName(t.assignee) : "Unassigned",
+      members: this.members,
+      assign: () => this.#assign(t),
+      move: (move: TaskMove) => this.#move(t, move),
+    });
   }
 }
