@@ -17,6 +17,7 @@ import {
   parseTags,
   toDefinition,
   withAbTest,
+  withChannel,
 } from "../ui/dashboard/views/_campaign_form.ts";
 
 Deno.test("campaign form: a filled-in form is a definition the gateway's schema accepts", () => {
@@ -132,4 +133,21 @@ Deno.test("campaign form: tags, delays and audiences as people read them", () =>
     describeAudience({ statuses: ["meeting_scheduled"], sources: ["csv"], maxScore: 50 }),
     ["Status is meeting scheduled", "Came from CSV import", "Score at most 50"],
   );
+});
+
+Deno.test("campaign form: another channel drops each version's saved template but keeps its text", () => {
+  const form = {
+    ...initialForm(),
+    channel: "sms" as const,
+    steps: [{
+      ...newStep(true, 1),
+      variants: [{ templateId: "t-sms", subject: "", body: "Hi {{firstName}}" }],
+    }],
+  };
+  assert.equal(withChannel(form, "sms"), form, "the same channel changes nothing");
+  const email = withChannel(form, "email");
+  assert.equal(email.channel, "email");
+  assert.equal(email.steps[0]!.variants[0]!.templateId, "");
+  assert.equal(email.steps[0]!.variants[0]!.body, "Hi {{firstName}}");
+  assert.equal(form.steps[0]!.variants[0]!.templateId, "t-sms", "the old form is left as it was");
 });
