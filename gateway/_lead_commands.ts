@@ -230,7 +230,9 @@ export function mountLeadCommands(app: OpenAPIHono<AuthEnv>, deps: LeadRouteDeps
       path: "/{id}/recover",
       tags,
       summary: "Start the tenant's `silent` follow-up sequence on the lead now",
-      description: "Replaces any sequence running; a lead with a meeting, won or lost is a 409.",
+      description: "Replaces any other sequence running; a recovery already running is kept " +
+        "(a repeat starts nothing and sends nothing twice). A lead with a meeting, won or lost " +
+        "is a 409.",
       security: bearerOrApiKey,
       request: { params: LeadIdParam, body: { content: json(RecoverInput) } },
       responses: {

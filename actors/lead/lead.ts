@@ -853,6 +853,9 @@ export const lead = defineActor("lead", {
       if (STAGE[s.status] >= STAGE.meeting_scheduled) {
         return { reply: { started: false as const, reason: `lead is ${s.status}` } };
       }
+      // A recovery already running is left as it is: a retried request or a second click must
+      // not start it over, which would send its first message again.
+      if (s.followUp?.sequence === "silent") return { reply: { started: true as const } };
       const stop = stopFollowUps(s, ctx, "replaced by recovery");
       const start = schedule((await tenantSettings(ctx)).followUps, ctx, "silent", ctx.now, {
         now: true,

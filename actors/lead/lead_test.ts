@@ -423,6 +423,13 @@ for (const backend of BACKENDS) {
     await new ReminderPoller(s).tick();
     assert.deepEqual((await outbox(db)).map((r) => r.channel), ["email"]);
     assert.equal((await ref.query("view")).followUp?.sequence, "silent");
+    // Asked again (a retry, a second click): the recovery running is kept, nothing sent twice.
+    const before = await ref.query("view");
+    clock.advance(60_000);
+    assert.deepEqual(await ref.ask("recover", {}), { started: true });
+    await new ReminderPoller(s).tick();
+    assert.deepEqual((await outbox(db)).map((r) => r.channel), ["email"]);
+    assert.deepEqual((await ref.query("view")).followUp, before.followUp);
     await ref.ask("recordBooking", { bookingId: "b1", start: clock.now() + 86_400_000 });
     const view = await ref.query("view");
     assert.equal(view.status, "meeting_scheduled");

@@ -236,13 +236,13 @@ export class CoveLeadDetail extends DashboardView {
 
   #recover = () =>
     this.#act("recover", async () => {
+      // A recovery already running is kept by the lead: a repeat sends nothing twice.
       await this.api.send(
         "POST",
         `/v1/leads/${encodeURIComponent(this.params.id ?? "")}/recover`,
         {},
-        { idempotencyKey: crypto.randomUUID() },
       );
-      return "Recovery started: the silent-lead follow-up is queued.";
+      return "Recovery running: the silent-lead follow-up is queued.";
     });
 
   #changeStatus = (e: Event) => {

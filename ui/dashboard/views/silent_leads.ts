@@ -172,10 +172,8 @@ export class CoveSilentLeads extends DashboardView {
     if (this.recoveries.get(lead.leadId)?.state === "running") return;
     this.#setRecovery(lead.leadId, { state: "running" });
     try {
-      // One key per click: a retried request of this click starts nothing twice.
-      await this.api.send("POST", `/v1/leads/${encodeURIComponent(lead.leadId)}/recover`, {}, {
-        idempotencyKey: crypto.randomUUID(),
-      });
+      // The lead keeps a recovery already running, so a repeat of this call sends nothing twice.
+      await this.api.send("POST", `/v1/leads/${encodeURIComponent(lead.leadId)}/recover`, {});
       this.#setRecovery(lead.leadId, { state: "done" });
     } catch (error) {
       this.#setRecovery(lead.leadId, { state: "failed", message: (error as Error).message });
@@ -272,12 +270,12 @@ export class CoveSilentLeads extends DashboardView {
         <td class="wide">${when(s.silentSince, true)}</td>
         <td class="wide">${label(s.status)}</td>
         <td>
-          <button class="quiet" ?disabled=${r?.state === "running"}
+          <button class="quiet" ?disabled=${r?.state === "running" || r?.state === "done"}
             aria-describedby="outcome-${s.leadId}"
             @click=${() => this.#recover(s)}>${r?.state === "running"
               ? "Recovering"
               : r?.state === "done"
-              ? "Recover again"
+              ? "Recovery running"
               : "Recover"}<span class="visually-hidden"> ${name}</span></button>
           <span id="outcome-${s.leadId}" class="outcome ${r?.state === "done" ? "ok" : "error"}"
             role=${r?.state === "failed" ? "alert" : "status"}>${r?.state === "done"
