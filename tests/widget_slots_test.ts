@@ -59,5 +59,9 @@ Deno.test("widget slots: the thank-you names the booked time and its zone, or sa
     "Your call is booked for Tuesday, March 3 at 4:00 PM (Europe/Paris).",
   );
   assert.match(bookingSentence({ status: "unavailable" }, "UTC")!, /no longer free/);
+  assert.match(
+    bookingSentence({ status: "unavailable" }, "UTC", "en-US", true)!,
+    /no longer free.*pick another below/,
+  );
   assert.equal(bookingSentence(undefined, "UTC"), null);
 });

@@ -5,6 +5,8 @@
  * those fields with their labels, lists free times by day in the visitor's
  * zone, a time is picked with the keyboard, and the submit captures the lead
  * and books that time (checked over REST); the thank-you names the time.
+ * When the time is taken meanwhile, the thank-you offers the times free now
+ * and books the one picked for the same lead.
  *
  * @module
  */
@@ -158,7 +160,7 @@ Deno.test({
 
 Deno.test({
   name: "a time taken while the visitor was choosing: the lead is still captured and the " +
-    "thank-you says the time is no longer free",
+    "thank-you says the time is no longer free and books another time picked there",
   ...BROWSER_TEST,
   async fn() {
     const gw = await startGateway();
@@ -193,13 +195,58 @@ Deno.test({
       await page.getByRole("button", { name: "Send" }).click();
       await page.getByText("Thank you!").waitFor({ timeout: 10_000 });
       assert.match((await page.locator(".meeting").textContent())!, /no longer free/);
-      await screenshot(page, "widget-booking-taken");
 
       const bookings = await api<BookingList>(gw, "GET", "/v1/bookings?member=rosa");
       assert.deepEqual(bookings.items.map((b) => b.leadId), [other.leadId]);
-      const [row] = await gw.sql!<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM leads WHERE phone = '+14155550177' AND source = 'widget'`;
-      assert.equal(row!.n, 1, "the visitor's lead is captured");
+      const leads = () =>
+        gw.sql!<{ id: string }[]>`
+          SELECT lead_id AS id FROM leads WHERE phone = '+14155550177' AND source = 'widget'`;
+      const captured = await leads();
+      assert.equal(captured.length, 1, "the visitor's lead is captured");
+
+      // The times free now are offered in the thank-you, the taken one no longer among them.
+      const offered = page.locator(".thanks label.time input");
+      await offered.first().waitFor({ timeout: 10_000 });
+      await page.getByText("pick another below").waitFor();
+      assert.notEqual((await offered.first().inputValue()).split("/")[0], start);
+      await screenshot(page, "widget-booking-taken");
+      // Keyboard only: focus is on the thank-you; into the group, one time down, book it.
+      assert.ok(
+        await page.locator(".thanks").evaluate((el) =>
+          (el.getRootNode() as { activeElement: unknown }).activeElement === el
+        ),
+      );
+      await page.keyboard.press("Tab"); // the group's first time (none is checked)
+      await page.keyboard.press("ArrowDown"); // the second time, now checked
+      const picked = page.locator(".thanks label.time input:checked");
+      assert.equal(await picked.count(), 1);
+      const pickedName = (await picked.getAttribute("aria-label"))!;
+      const [newStart, newEnd] = (await picked.inputValue()).split("/");
+      assert.equal(pickedName, await offered.nth(1).getAttribute("aria-label"));
+      await page.keyboard.press("Tab");
+      assert.ok(
+        await page.getByRole("button", { name: "Book this time" }).evaluate((el) =>
+          (el.getRootNode() as { activeElement: unknown }).activeElement === el
+        ),
+      );
+      await page.keyboard.press("Enter");
+
+      const meeting = page.locator(".meeting", { hasText: /^Your call is booked for / });
+      await meeting.waitFor({ timeout: 10_000 });
+      const time = pickedName.split(", ").at(-1)!;
+      assert.ok((await meeting.textContent())!.includes(time), `names ${time}`);
+      assert.equal(await page.locator(".thanks label.time").count(), 0, "no times offered now");
+      await screenshot(page, "widget-booking-rebooked");
+
+      // Over REST: exactly one booking for the visitor's lead, at the time picked; one lead.
+      const after = await api<BookingList>(gw, "GET", "/v1/bookings?member=rosa");
+      const mine = after.items.filter((b) => b.leadId === captured[0]!.id);
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0]!.start, newStart);
+      assert.equal(mine[0]!.end, newEnd);
+      assert.equal(mine[0]!.status, "confirmed");
+      assert.equal(after.items.length, 2);
+      assert.deepEqual((await leads()).map((l) => l.id), [captured[0]!.id], "still one lead");
       assert.deepEqual(unexpectedErrors(log), []);
     } finally {
       await browser.close();

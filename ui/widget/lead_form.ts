@@ -8,7 +8,8 @@
  * (honeypot) and holds a too-quick submit until the server's minimum fill
  * time has passed, then hands the lead (with the chosen time, which the
  * gateway books in the same request) to the page's {@link Courier}, which
- * keeps it until the gateway accepted it.
+ * keeps it until the gateway accepted it. When the time was taken meanwhile,
+ * the thank-you offers the times free now and books the one picked.
  *
  * @module
  */
@@ -44,8 +45,11 @@ const AUTOCOMPLETE: Record<string, string> = {
 /** The picker's free times: loading, listed by day, or could not be read. */
 type SlotsState = { state: "loading" } | { state: "ok"; days: SlotDay[] } | { state: "error" };
 
-/** Where the form is: waiting for its settings, then editing, sending, queued or done. */
-type FormState = "loading" | "editing" | "sending" | "queued" | "done";
+/**
+ * Where the form is: waiting for its settings, then editing, sending, queued or
+ * done; "rebooking" while a thank-you's newly picked time is on its way.
+ */
+type FormState = "loading" | "editing" | "sending" | "queued" | "done" | "rebooking";
 
 /** Gives the form the page's courier; set once by the widget's entry. */
 export type CourierSource = () => Courier;
@@ -75,6 +79,7 @@ export class CoveLeadForm extends LitElement {
     notice: { state: true },
     slots: { state: true },
     booking: { state: true },
+    rebookError: { state: true },
   };
   static override styles = widgetStyles;
 
@@ -91,11 +96,15 @@ export class CoveLeadForm extends LitElement {
   declare slots: SlotsState;
   /** What became of the meeting time asked for with the last submit. */
   declare booking: BookingResult | undefined;
+  /** Why a time picked after a taken one could not be booked (shown in the thank-you). */
+  declare rebookError: string;
   #config: WidgetConfig = readConfig(null);
   readonly #zone = visitorTimeZone();
 
   #shownAt = performance.now();
   #key = crypto.randomUUID();
+  /** The last submit's body: a time picked after a taken one is sent with the same contact. */
+  #sent: WidgetLeadBody | undefined;
   readonly #onOutcome = (lead: PendingLead, outcome: DeliveryOutcome) => {
     if (lead.body.idempotencyKey !== this.#key) return;
     if (outcome.state === "accepted") this.#thank(outcome.booking);
@@ -113,6 +122,7 @@ export class CoveLeadForm extends LitElement {
     this.notice = "";
     this.slots = { state: "loading" };
     this.booking = undefined;
+    this.rebookError = "";
   }
 
   override connectedCallback(): void {
@@ -152,7 +162,7 @@ export class CoveLeadForm extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has("state") && this.state === "done") {
+    if (changed.has("state") && this.state === "done" && changed.get("state") !== "done") {
       this.renderRoot.querySelector<HTMLElement>(".thanks")?.focus();
     }
   }
@@ -167,11 +177,17 @@ export class CoveLeadForm extends LitElement {
         </div>
       `;
     }
-    if (this.state === "done") {
-      const meeting = bookingSentence(this.booking, this.#zone);
-      return html`<div class="card thanks" tabindex="-1" role="status">
-        <h2>Thank you!</h2><p>${config.thankYou}</p>
-        ${meeting ? html`<p class="meeting">${meeting}</p>` : nothing}
+    if (this.state === "done" || this.state === "rebooking") {
+      const s = this.slots;
+      const taken = this.booking?.status === "unavailable" && this.#config.booking;
+      const offer = taken && s.state === "ok" && s.days.length > 0 ? s.days : null;
+      const meeting = taken && s.state === "loading"
+        ? "The time you picked is no longer free. Looking for other free times..."
+        : bookingSentence(this.booking, this.#zone, undefined, offer !== null);
+      return html`<div class="card thanks" tabindex="-1">
+        <div role="status"><h2>Thank you!</h2><p>${config.thankYou}</p>
+        ${meeting ? html`<p class="meeting">${meeting}</p>` : nothing}</div>
+        ${offer ? this.#rebookForm(offer) : nothing}
         <button type="button" class="link" @click=${this.#again}>Send another</button></div>`;
     }
     const busy = this.state === "sending";
@@ -206,23 +222,45 @@ export class CoveLeadForm extends LitElement {
       : html`
         <label class="choice"><input type="radio" name="slot" value="" checked>
                   No call for now</label>
-        <div class="days">${s.days.map((day) =>
-          html`
-            <div role="group" aria-labelledby="d-${day.date}">
-              <h3 id="d-${day.date}">${day.label}</h3>
-              <div class="times">${day.slots.map((slot) =>
-                html`<label class="choice time"><input type="radio" name="slot"
-              value=${`${slot.start}/${slot.end}`} aria-label=${slot.full}>${slot.time}</label>`
-              )}</div>
-            </div>
-          `
-        )}</div>
+        ${this.#times(s.days)}
       `;
+    return this.#slotSet("Book a call (optional)", body);
+  }
+
+  #slotSet(legend: string, body: unknown) {
     return html`<fieldset class="slots" aria-describedby="f-zone">
-      <legend>Book a call (optional)</legend>
+      <legend>${legend}</legend>
       <p id="f-zone" class="hint">Times are in your time zone, ${this.#zone}.</p>
       ${body}
     </fieldset>`;
+  }
+
+  /** The times of `days`, each day a group named by its heading. */
+  #times(days: SlotDay[]) {
+    return html`<div class="days">${
+      days.map((day) =>
+        html`
+          <div role="group" aria-labelledby="d-${day.date}">
+            <h3 id="d-${day.date}">${day.label}</h3>
+            <div class="times">${day.slots.map((slot) =>
+              html`<label class="choice time"><input type="radio" name="slot"
+              value=${`${slot.start}/${slot.end}`} aria-label=${slot.full}>${slot.time}</label>`
+            )}</div>
+          </div>
+        `
+      )
+    }</div>`;
+  }
+
+  /** The next free times after a taken one, and the button that books the one picked. */
+  #rebookForm(days: SlotDay[]) {
+    const busy = this.state === "rebooking";
+    const error = this.rebookError;
+    return html`<form novalidate @submit=${this.#rebook} aria-busy=${busy}>
+      ${this.#slotSet("Pick another time", this.#times(days))}
+      <p class="error" role="alert">${error}</p>
+      <button type="submit" ?disabled=${busy}>${busy ? "Booking..." : "Book this time"}</button>
+    </form>`;
   }
 
   #field(name: FormField) {
@@ -314,23 +352,68 @@ export class CoveLeadForm extends LitElement {
       ...(values.trap ? { [BOT_CHECKS.honeypotField]: values.trap } : {}),
       ...(start && end ? { slot: { start, end }, timeZone: this.#zone } : {}),
     };
-    const endpoint = `${this.#base()}/v1/widget/leads`;
-    if (!courierOf) throw new Error("cove-lead-form: widget entry not loaded");
-    const outcome = await courierOf().submit({ endpoint, siteKey: this.siteKey, body });
-    if (outcome.state === "retry") {
+    if ((await this.#deliver(body)) === "retry") {
       this.state = "queued";
       this.notice = "You seem to be offline. Your details are saved on this device and will be " +
         "sent as soon as the connection is back.";
     }
   }
 
+  /** Hands `body` to the courier (stored until the gateway answers); the first post's state. */
+  async #deliver(body: WidgetLeadBody): Promise<DeliveryOutcome["state"]> {
+    this.#sent = body;
+    const endpoint = `${this.#base()}/v1/widget/leads`;
+    if (!courierOf) throw new Error("cove-lead-form: widget entry not loaded");
+    return (await courierOf().submit({ endpoint, siteKey: this.siteKey, body })).state;
+  }
+
+  /**
+   * Books a time picked after a taken one: the same contact again under a new
+   * idempotency key (the capture finds the same lead by email or phone, then
+   * books the time), through the courier like any submit, so a retry reuses
+   * the key and books nothing twice.
+   */
+  async #rebook(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    if (this.state === "rebooking" || !this.#sent) return;
+    const form = e.currentTarget as HTMLFormElement;
+    const [start, end] = String(new FormData(form).get("slot") ?? "").split("/");
+    if (!start || !end) {
+      this.rebookError = "Pick a time first.";
+      form.querySelector<HTMLElement>("input[name=slot]")?.focus();
+      return;
+    }
+    this.rebookError = "";
+    this.state = "rebooking";
+    this.#key = crypto.randomUUID();
+    const body: WidgetLeadBody = {
+      ...this.#sent,
+      idempotencyKey: this.#key,
+      elapsedMs: Math.round(performance.now() - this.#shownAt),
+      slot: { start, end },
+      timeZone: this.#zone,
+    };
+    if ((await this.#deliver(body)) === "retry") {
+      this.rebookError = "You seem to be offline. Your choice is saved on this device and will " +
+        "be sent as soon as the connection is back.";
+    }
+  }
+
   #thank(booking: BookingResult | undefined): void {
     this.booking = booking;
+    this.rebookError = "";
     this.state = "done";
     this.notice = "";
+    // Taken meanwhile: offer the times that are free now.
+    if (booking?.status === "unavailable" && this.#config.booking) void this.#loadSlots();
   }
 
   #refused(message: string): void {
+    if (this.state === "rebooking") {
+      this.state = "done";
+      this.rebookError = `We could not book this: ${message}`;
+      return;
+    }
     this.state = "editing";
     this.errors = { form: `We could not send this: ${message}` };
     this.notice = this.errors.form!;

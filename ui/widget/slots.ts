@@ -105,16 +105,20 @@ export function describeSlot(start: string, timeZone: string, locale?: string): 
   return `${day} at ${time} (${timeZone})`;
 }
 
-/** What the thank-you says of the meeting, or null when none was asked for. */
+/**
+ * What the thank-you says of the meeting, or null when none was asked for;
+ * `offering` when other free times are shown below it.
+ */
 export function bookingSentence(
   booking: BookingResult | undefined,
   timeZone: string,
   locale?: string,
+  offering = false,
 ): string | null {
   if (!booking) return null;
   if (booking.status === "booked") {
     return `Your call is booked for ${describeSlot(booking.start, timeZone, locale)}.`;
   }
   return "The time you picked is no longer free, so nothing is booked yet: " +
-    "we will be in touch to find another.";
+    (offering ? "pick another below." : "we will be in touch to find another.");
 }
