@@ -5,10 +5,10 @@ import {
   isLiveFeed,
   leadsPath,
   refreshFirstPage,
-  tickHasLead,
   when,
 } from "../ui/dashboard/views/_lead_format.ts";
 import { Throttle } from "../ui/dashboard/throttle.ts";
+import { tickOf } from "../ui/dashboard/live.ts";
 
 Deno.test("leads query: the REST path names only what differs from the default, encoded", () => {
   assert.equal(leadsPath(DEFAULT_QUERY, 50), "/v1/leads?limit=50");
@@ -50,11 +50,17 @@ Deno.test("durations and times read as people read them", () => {
   assert.ok(when("2026-01-02T00:00:00Z", true).length > when("2026-01-02T00:00:00Z").length);
 });
 
-Deno.test("a live tick names a lead by its id or by tenant/id, never by a mere suffix", () => {
-  assert.ok(tickHasLead(new Set(["demo/abc"]), "abc"));
-  assert.ok(tickHasLead(new Set(["abc"]), "abc"));
-  assert.ok(!tickHasLead(new Set(["demo/xabc"]), "abc"));
-  assert.ok(!tickHasLead(new Set(), "abc"));
+Deno.test("a live tick names an actor by its id, its kind by the name's first part", () => {
+  const tick = tickOf(3, [
+    { actor: "lead/demo/abc", type: "lead.captured" },
+    { actor: "campaign/demo/c1", type: "campaign.launched" },
+  ]);
+  assert.equal(tick.revision, 3);
+  assert.deepEqual([...tick.kinds], ["lead", "campaign"]);
+  assert.ok(tick.ids.has("abc"));
+  assert.ok(!tick.ids.has("demo/abc"));
+  assert.ok(!tick.ids.has("xabc") && !tick.ids.has("bc"));
+  assert.deepEqual([...tick.types], ["lead.captured", "campaign.launched"]);
 });
 
 Deno.test("live re-reads are throttled: the first at once, the rest joined into one at the end of the quiet time", () => {

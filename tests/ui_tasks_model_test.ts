@@ -14,11 +14,11 @@ import {
   isOverdue,
   movesFrom,
   NO_FILTERS,
-  splitIssues,
   statusAfter,
   tasksPath,
 } from "../ui/dashboard/views/_tasks_model.ts";
 import { TaskStatus } from "../shared/team.ts";
+import { splitIssues } from "../ui/dashboard/api.ts";
 
 Deno.test("the board has one column per task status, in the order work moves", () => {
   assert.deepEqual(COLUMNS.map(([s]) => s), TaskStatus.options);

@@ -14,6 +14,26 @@ export interface FieldIssue {
   message: string;
 }
 
+/**
+ * The gateway's issues split by the form's fields: an issue goes to the
+ * first field its path starts with (`attendee.email` to `attendee.email`,
+ * `steps.0` to `steps`); the rest are the form's own.
+ */
+export function splitIssues(
+  issues: readonly FieldIssue[],
+  fields: readonly string[],
+): { byField: Record<string, string>; rest: string[] } {
+  const byField: Record<string, string> = {};
+  const rest: string[] = [];
+  for (const issue of issues) {
+    const field = fields.find((f) => issue.path === f || issue.path.startsWith(`${f}.`));
+    if (field === undefined) {
+      rest.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+    } else byField[field] = byField[field] ? `${byField[field]}; ${issue.message}` : issue.message;
+  }
+  return { byField, rest };
+}
+
 /** A REST call that failed; `status` 0 means the gateway was not reached. */
 export class ApiError extends Error {
   /** `status` is the HTTP status, or 0 for a network failure. */

@@ -19,7 +19,7 @@ import { href, NAV, parseRoute, type Route, SECTION } from "./router.ts";
 import { Session, SignInError } from "./session.ts";
 import { type LinkState, StreamController } from "./stream_controller.ts";
 import { baseStyles } from "./_styles.ts";
-import { type LiveTick, NO_TICK } from "./views/_view.ts";
+import { type LiveTick, NO_TICK, tickOf } from "./live.ts";
 
 /** How long events are gathered, from the first, before the views are re-read. */
 export const REFRESH_DEBOUNCE_MS = 250;
@@ -281,17 +281,7 @@ export class CoveDashboard extends LitElement {
       this.#lastTickAt = performance.now();
       const batch = this.#pending;
       this.#pending = [];
-      const kinds = new Set<string>();
-      const ids = new Set<string>();
-      const types = new Set<string>();
-      for (const ev of batch) {
-        const slash = ev.actor.indexOf("/");
-        kinds.add(slash < 0 ? ev.actor : ev.actor.slice(0, slash));
-        // Actor names are `kind/tenant/id`: the id is the last part.
-        ids.add(ev.actor.slice(ev.actor.lastIndexOf("/") + 1));
-        types.add(ev.type);
-      }
-      this.live = { revision: this.live.revision + 1, kinds, ids, types };
+      this.live = tickOf(this.live.revision + 1, batch);
     }, quiet ? FIRST_EVENT_GATHER_MS : REFRESH_DEBOUNCE_MS);
   }
 

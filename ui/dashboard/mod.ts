@@ -32,6 +32,7 @@ export * from "./router.ts";
 export * from "./hero_metrics.ts";
 export * from "./leads_table.ts";
 export * from "./cove_dashboard.ts";
+export * from "./live.ts";
 export * from "./views/_view.ts";
 
 for (

@@ -8,9 +8,9 @@
  * @module
  */
 import { html, nothing } from "lit";
-import { type Api, ApiError } from "../api.ts";
+import { type Api, ApiError, splitIssues } from "../api.ts";
 import { dateIn, dayLabel, slotLabel } from "./_calendar_week.ts";
-import { type Member, splitIssues } from "./_tasks_model.ts";
+import type { Member } from "./_tasks_model.ts";
 
 /** A booking as `GET /v1/bookings` lists it (instants are UTC ISO strings). */
 export interface MemberBooking {

@@ -111,10 +111,3 @@ export function when(at: unknown, zone = false): string {
   if (at === null || at === undefined || Number.isNaN(d.getTime())) return "";
   return (zone ? stampWithZone : stamp).format(d);
 }
-
-/** Whether a live tick has events of lead `id` (its ids are `tenant/id` or `id`). */
-export function tickHasLead(ids: ReadonlySet<string>, id: string): boolean {
-  if (ids.has(id)) return true;
-  for (const x of ids) if (x.endsWith(`/${id}`)) return true;
-  return false;
-}

@@ -7,14 +7,8 @@
  * @module
  */
 import { html, nothing } from "lit";
-import { ApiError } from "../api.ts";
-import {
-  type Member,
-  PRIORITIES,
-  splitIssues,
-  TASK_TYPES,
-  type TaskFilters,
-} from "./_tasks_model.ts";
+import { ApiError, splitIssues } from "../api.ts";
+import { type Member, PRIORITIES, TASK_TYPES, type TaskFilters } from "./_tasks_model.ts";
 
 const CREATE_FIELDS = ["leadId", "title", "type", "priority", "dueAt"] as const;
 

@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { FieldIssue } from "../api.ts";
 
 /** Where a task stands (the task actor's statuses). */
 export type TaskStatus = "open" | "assigned" | "done" | "cancelled";
@@ -125,26 +124,6 @@ export function isOverdue(
 ): boolean {
   if (task.status === "done" || task.status === "cancelled") return false;
   return task.overdue || task.dueAt <= now;
-}
-
-/**
- * The gateway's issues split by the form's fields: an issue goes to the
- * first field its path starts with (`attendee.email` to `attendee.email`,
- * `steps.0` to `steps`); the rest are the form's own.
- */
-export function splitIssues(
-  issues: readonly FieldIssue[],
-  fields: readonly string[],
-): { byField: Record<string, string>; rest: string[] } {
-  const byField: Record<string, string> = {};
-  const rest: string[] = [];
-  for (const issue of issues) {
-    const field = fields.find((f) => issue.path === f || issue.path.startsWith(`${f}.`));
-    if (field === undefined) {
-      rest.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
-    } else byField[field] = byField[field] ? `${byField[field]}; ${issue.message}` : issue.message;
-  }
-  return { byField, rest };
 }
 
 /** A due time in the viewer's zone with the zone named, e.g. `Fri 4 Dec, 10:00 CET`. */

@@ -1,5 +1,5 @@
 /**
- * What every dashboard view shares: the REST client, the live tick and its
+ * What every dashboard view shares: the REST client, the live tick (live.ts) and its
  * route parameters as properties; one `load()` when it is first shown, again
  * when its parameters change and when live events it cares about arrive;
  * and `data-ready` on the element once its first load ended (tests and the
@@ -10,29 +10,7 @@
  */
 import { LitElement, type PropertyValues } from "lit";
 import type { Api } from "../api.ts";
-
-/**
- * What arrived on the live stream since the last tick (gathered for a
- * moment, then handed to every view at once).
- */
-export interface LiveTick {
-  /** Grows by one per tick; a view reloads when it changes and {@link DashboardView.wants} it. */
-  revision: number;
-  /** Actor kinds that had events, e.g. `lead`, `campaign`, `task`, `booking`. */
-  kinds: ReadonlySet<string>;
-  /** Ids of the actors that had events, e.g. a lead id. */
-  ids: ReadonlySet<string>;
-  /** Event types seen, e.g. `lead.captured`. */
-  types: ReadonlySet<string>;
-}
-
-/** The tick before anything arrived. */
-export const NO_TICK: LiveTick = {
-  revision: 0,
-  kinds: new Set(),
-  ids: new Set(),
-  types: new Set(),
-};
+import { type LiveTick, NO_TICK } from "../live.ts";
 
 /** Base class of the views; see the module doc. */
 export abstract class DashboardView extends LitElement {

@@ -37,7 +37,8 @@ import {
 } from "./_analytics_charts.ts";
 import { renderRoi, renderRoiToggle, roiFigures } from "./_analytics_roi.ts";
 import { analyticsStyles } from "./_analytics_styles.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
 
 /**
  * The least time between two live re-reads: each costs two requests, and a

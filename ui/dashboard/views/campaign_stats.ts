@@ -13,7 +13,8 @@ import { BarController, BarElement, CategoryScale, Chart, LinearScale } from "ch
 import { ApiError } from "../api.ts";
 import { href } from "../router.ts";
 import { baseStyles, tableStyles } from "../_styles.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
 import { campaignStyles } from "./_campaign_styles.ts";
 import {
   type CampaignReply,
@@ -111,9 +112,8 @@ export class CoveCampaignStats extends DashboardView {
   }
 
   protected override wants(tick: LiveTick): boolean {
-    const id = this.params.id ?? "";
-    const mine = [...tick.ids].some((x) => x === id || x.endsWith(`/${id}`));
-    return (tick.kinds.has("campaign") && mine) || tick.kinds.has("lead");
+    return (tick.kinds.has("campaign") && tick.ids.has(this.params.id ?? "")) ||
+      tick.kinds.has("lead");
   }
 
   protected override async load(): Promise<void> {

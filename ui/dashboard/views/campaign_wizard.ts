@@ -14,7 +14,8 @@ import { html, nothing, type TemplateResult } from "lit";
 import { ApiError, type FieldIssue } from "../api.ts";
 import { href } from "../router.ts";
 import { baseStyles, tableStyles } from "../_styles.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
 import { campaignStyles, wizardStyles } from "./_campaign_styles.ts";
 import type { CampaignReply, MessageTemplate, TemplatePreview } from "./_campaign_shapes.ts";
 import {

@@ -9,7 +9,8 @@
 import { html, nothing } from "lit";
 import { href } from "../router.ts";
 import { baseStyles, tableStyles } from "../_styles.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
 import { campaignStyles } from "./_campaign_styles.ts";
 import {
   type CampaignListItem,

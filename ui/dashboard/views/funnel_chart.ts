@@ -23,7 +23,8 @@ import {
   memoLast,
 } from "./_analytics_data.ts";
 import { Throttle } from "../throttle.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
 
 /** The least time between two live re-reads of the funnel. */
 export const FUNNEL_THROTTLE_MS = 2_000;

@@ -13,7 +13,8 @@
 import { html, nothing } from "lit";
 import { ApiError, type FieldIssue } from "../api.ts";
 import { baseStyles } from "../_styles.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
 import { checkFile, customFieldFor, previewCsv, rejectionsCsv } from "./_import_csv.ts";
 import {
   type Chosen,

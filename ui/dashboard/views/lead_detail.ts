@@ -15,8 +15,9 @@ import { ApiError } from "../api.ts";
 import { href } from "../router.ts";
 import { baseStyles } from "../_styles.ts";
 import { leadDetailStyles } from "./_lead_detail_styles.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
-import { label, STATUSES, tickHasLead, when } from "./_lead_format.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
+import { label, STATUSES, when } from "./_lead_format.ts";
 import { Throttle } from "../throttle.ts";
 
 /** The least time between two live re-reads (each is four requests). */
@@ -139,7 +140,7 @@ export class CoveLeadDetail extends DashboardView {
 
   /** This lead's events re-read it, at most once a {@link DETAIL_LIVE_THROTTLE_MS}. */
   protected override wants(tick: LiveTick): boolean {
-    if (tickHasLead(tick.ids, this.params.id ?? "")) this.#live.request();
+    if (tick.ids.has(this.params.id ?? "")) this.#live.request();
     return false;
   }
 

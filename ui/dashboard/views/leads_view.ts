@@ -15,7 +15,8 @@
 import { css, html } from "lit";
 import type { LeadRow } from "../../../shared/minerva_client.ts";
 import { baseStyles } from "../_styles.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
 import {
   DEFAULT_QUERY,
   isLiveFeed,

@@ -12,7 +12,8 @@
 import { html, nothing } from "lit";
 import { ApiError } from "../api.ts";
 import { baseStyles } from "../_styles.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
 import {
   breakerText,
   channelLabel,

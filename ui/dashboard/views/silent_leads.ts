@@ -12,7 +12,8 @@ import { css, html, nothing } from "lit";
 import { ApiError } from "../api.ts";
 import { href } from "../router.ts";
 import { baseStyles, tableStyles } from "../_styles.ts";
-import { DashboardView, type LiveTick } from "./_view.ts";
+import type { LiveTick } from "../live.ts";
+import { DashboardView } from "./_view.ts";
 import { duration, label, when } from "./_lead_format.ts";
 import { Throttle } from "../throttle.ts";
 
