@@ -128,47 +128,52 @@ export async function listLeads(
     : sql``;
   // Each order and its keyset condition match an index of 0104 column for column.
   const unnamed = sql`(name = '')`;
-  const order = {
-    newest: sql`ORDER BY created_at DESC, lead_id DESC`,
-    oldest: sql`ORDER BY created_at ASC, lead_id ASC`,
-    score: sql`ORDER BY score DESC, lead_id DESC`,
-    name: sql`ORDER BY ${unnamed} ASC, lower(name) ASC, lead_id ASC`,
-    activity: sql`ORDER BY last_activity DESC, lead_id DESC`,
-  }[sort];
-  const keyset = !after ? sql`` : {
-    newest: sql`AND (created_at, lead_id) < (${new Date(String(after.key))}, ${after.id})`,
-    oldest: sql`AND (created_at, lead_id) > (${new Date(String(after.key))}, ${after.id})`,
-    score: sql`AND (score, lead_id) < (${Number(after.key)}, ${after.id})`,
-    name: sql`AND (${unnamed}, lower(name), lead_id) >
-                  (${String(after.key) === ""}, ${String(after.key)}, ${after.id})`,
-    activity: sql`AND (last_activity, lead_id) < (${new Date(String(after.key))}, ${after.id})`,
+  const at = (p: Position) => new Date(String(p.key));
+  const { key, order, keyset } = {
+    newest: {
+      key: sql`created_at`,
+      order: sql`created_at DESC, lead_id DESC`,
+      keyset: (p: Position) => sql`(created_at, lead_id) < (${at(p)}, ${p.id})`,
+    },
+    oldest: {
+      key: sql`created_at`,
+      order: sql`created_at ASC, lead_id ASC`,
+      keyset: (p: Position) => sql`(created_at, lead_id) > (${at(p)}, ${p.id})`,
+    },
+    score: {
+      key: sql`score`,
+      order: sql`score DESC, lead_id DESC`,
+      keyset: (p: Position) => sql`(score, lead_id) < (${Number(p.key)}, ${p.id})`,
+    },
+    name: {
+      key: sql`lower(name)`,
+      order: sql`${unnamed} ASC, lower(name) ASC, lead_id ASC`,
+      keyset: (p: Position) =>
+        sql`(${unnamed}, lower(name), lead_id) >
+            (${String(p.key) === ""}, ${String(p.key)}, ${p.id})`,
+    },
+    activity: {
+      key: sql`last_activity`,
+      order: sql`last_activity DESC, lead_id DESC`,
+      keyset: (p: Position) => sql`(last_activity, lead_id) < (${at(p)}, ${p.id})`,
+    },
   }[sort];
   const rows = await sql<(LeadRow & { sort_key: Date | number | string })[]>`
     SELECT lead_id, name, email, phone, company, status, score, priority, owner, source, tags,
-           created_at, last_activity,
-           ${
-    {
-      newest: sql`created_at`,
-      oldest: sql`created_at`,
-      score: sql`score`,
-      name: sql`lower(name)`,
-      activity: sql`last_activity`,
-    }[sort]
-  } AS sort_key
+           created_at, last_activity, ${key} AS sort_key
     FROM leads
     WHERE tenant = ${tenant} AND merged_into IS NULL
       ${status ? sql`AND status = ${status}` : sql``}
       ${source ? sql`AND source = ${source}` : sql``}
-      ${search} ${keyset}
-    ${order}
+      ${search} ${after ? sql`AND ${keyset(after)}` : sql``}
+    ORDER BY ${order}
     LIMIT ${limit + 1}`;
   const items = rows.slice(0, limit).map(({ sort_key: _, ...row }) => row);
   const last = rows.length > limit ? rows[limit - 1] : undefined;
-  const key = last?.sort_key;
   const next = last
     ? encodeLeadCursor({
       sort,
-      key: key instanceof Date ? key.toISOString() : key!,
+      key: last.sort_key instanceof Date ? last.sort_key.toISOString() : last.sort_key,
       id: last.lead_id,
     })
     : null;
